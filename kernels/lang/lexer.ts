@@ -1,0 +1,245 @@
+// The Kern lexer: turns source text into tokens with exact spans, collecting comments and lexical
+// diagnostics (bad characters, unterminated comments and strings, malformed numbers) instead of throwing.
+import type { Span } from './ast';
+import { makeDiagnostic } from './diagnostics';
+import type { Diagnostic } from './source';
+
+export const KEYWORDS = [
+  'const', 'fn', 'kernel', 'run', 'let', 'var', 'mut', 'shared', 'if', 'else', 'for', 'in', 'step', 'while',
+  'break', 'continue', 'return', 'launch', 'read', 'expect', 'within', 'repeat', 'buffer', 'true', 'false',
+  'import',
+] as const;
+
+export type Keyword = (typeof KEYWORDS)[number];
+
+/** Operators and punctuation, longest first so that the lexer can match greedily. */
+export const PUNCTUATION = [
+  '<<=', '>>=',
+  '==', '!=', '<=', '>=', '<<', '>>', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '~=', '..', '->',
+  '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '=', '.', ',', ';', ':', '(', ')', '[', ']', '{', '}',
+] as const;
+
+export type Punctuation = (typeof PUNCTUATION)[number];
+
+/**
+ * `ident`, `int`, `float`, `string`, a keyword (its own text) or a punctuation mark (its own text).
+ * The token list always ends with one `eof` token whose span is empty and sits at the end of the text.
+ */
+export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'eof' | Keyword | Punctuation;
+
+export interface Token {
+  kind: TokenKind;
+  /** The exact source text of the token (strings keep their quotes). */
+  text: string;
+  span: Span;
+}
+
+export interface TokenizeResult {
+  tokens: Token[];
+  comments: Span[];
+  diagnostics: Diagnostic[];
+}
+
+const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
+
+export function isKeyword(text: string): text is Keyword {
+  return KEYWORD_SET.has(text);
+}
+
+/** The exact value of an integer literal's text (`1_000`, `0xff`, `0b1010`); 0 for a malformed one. */
+export function intLiteralValue(text: string): bigint {
+  const digits = text.replace(/_/g, '');
+  try {
+    return BigInt(digits);
+  } catch {
+    return 0n;
+  }
+}
+
+/** The value of a float literal's text (`1.0`, `.5`, `1e-5`); 0 for a malformed one. */
+export function floatLiteralValue(text: string): number {
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isNaN(value)) return value;
+  const prefix = Number.parseFloat(text.replace(/_/g, ''));
+  return Number.isNaN(prefix) ? 0 : prefix;
+}
+
+/** The contents of a string literal's text, without its quotes (Kern strings have no escapes). */
+export function stringLiteralValue(text: string): string {
+  const body = text.startsWith('"') ? text.slice(1) : text;
+  return body.endsWith('"') ? body.slice(0, -1) : body;
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+function isIdentStart(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+}
+
+function isIdentPart(c: string): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+
+function isHexDigit(c: string): boolean {
+  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+function isWhitespace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\uFEFF';
+}
+
+/** How a bad character is shown in a message: quoted when printable, as U+XXXX otherwise. */
+function describeCharacter(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0xfffd) return hex;
+  return code < 0x80 ? `'${ch}'` : `'${ch}' (${hex})`;
+}
+
+/** Splits Kern source into tokens. Never throws; problems become diagnostics and lexing continues. */
+export function tokenize(path: string, text: string): TokenizeResult {
+  const tokens: Token[] = [];
+  const comments: Span[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const length = text.length;
+  let pos = 0;
+
+  const push = (kind: TokenKind, start: number, end: number): void => {
+    tokens.push({ kind, text: text.slice(start, end), span: { start, end } });
+  };
+
+  while (pos < length) {
+    const c = text[pos]!;
+    const next = pos + 1 < length ? text[pos + 1]! : '';
+
+    if (isWhitespace(c)) {
+      pos++;
+      continue;
+    }
+
+    if (c === '/' && next === '/') {
+      const start = pos;
+      while (pos < length && text[pos] !== '\n' && text[pos] !== '\r') pos++;
+      comments.push({ start, end: pos });
+      continue;
+    }
+
+    if (c === '/' && next === '*') {
+      const start = pos;
+      const close = text.indexOf('*/', pos + 2);
+      if (close < 0) {
+        pos = length;
+        diagnostics.push(makeDiagnostic('K1002', path, { start, end: start + 2 }));
+      } else {
+        pos = close + 2;
+      }
+      comments.push({ start, end: pos });
+      continue;
+    }
+
+    if (isIdentStart(c)) {
+      const start = pos;
+      while (pos < length && isIdentPart(text[pos]!)) pos++;
+      const word = text.slice(start, pos);
+      push(isKeyword(word) ? word : 'ident', start, pos);
+      continue;
+    }
+
+    if (isDigit(c) || (c === '.' && isDigit(next))) {
+      pos = lexNumber(path, text, pos, tokens, diagnostics);
+      continue;
+    }
+
+    if (c === '"') {
+      const start = pos;
+      pos++;
+      while (pos < length && text[pos] !== '"' && text[pos] !== '\n' && text[pos] !== '\r') pos++;
+      if (pos < length && text[pos] === '"') {
+        pos++;
+      } else {
+        diagnostics.push(makeDiagnostic('K1003', path, { start, end: pos }));
+      }
+      push('string', start, pos);
+      continue;
+    }
+
+    const punct = PUNCTUATION.find((p) => text.startsWith(p, pos));
+    if (punct) {
+      push(punct, pos, pos + punct.length);
+      pos += punct.length;
+      continue;
+    }
+
+    const code = text.codePointAt(pos) ?? 0;
+    const width = code > 0xffff ? 2 : 1;
+    const ch = text.slice(pos, pos + width);
+    diagnostics.push(makeDiagnostic('K1001', path, { start: pos, end: pos + width }, describeCharacter(ch)));
+    pos += width;
+  }
+
+  tokens.push({ kind: 'eof', text: '', span: { start: length, end: length } });
+  return { tokens, comments, diagnostics };
+}
+
+/** Lexes one number starting at `start`, pushes its token and returns the offset after it. */
+function lexNumber(path: string, text: string, start: number, tokens: Token[], diagnostics: Diagnostic[]): number {
+  const length = text.length;
+  let pos = start;
+  let kind: 'int' | 'float' = 'int';
+  let problem: string | null = null;
+  const at = (i: number): string => (i < length ? text[i]! : '');
+
+  const radix = at(pos) === '0' ? at(pos + 1) : '';
+  if (radix === 'x' || radix === 'X' || radix === 'b' || radix === 'B') {
+    const hex = radix === 'x' || radix === 'X';
+    pos += 2;
+    let sawDigit = false;
+    while (pos < length && (isHexDigit(at(pos)) || at(pos) === '_')) {
+      const d = at(pos);
+      if (d !== '_') {
+        sawDigit = true;
+        if (!hex && d !== '0' && d !== '1' && problem === null) problem = `'${d}' is not a binary digit`;
+      }
+      pos++;
+    }
+    if (!sawDigit && problem === null) {
+      problem = hex ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'";
+    }
+  } else {
+    while (isDigit(at(pos)) || at(pos) === '_') pos++;
+    if (at(pos) === '.' && at(pos + 1) !== '.') {
+      kind = 'float';
+      pos++;
+      if (!isDigit(at(pos))) {
+        const written = text.slice(start, pos);
+        if (problem === null) problem = `expected a digit after the decimal point; write '${written}0'`;
+      }
+      while (isDigit(at(pos)) || at(pos) === '_') pos++;
+    }
+    if ((at(pos) === 'e' || at(pos) === 'E') &&
+      (isDigit(at(pos + 1)) || ((at(pos + 1) === '+' || at(pos + 1) === '-') && isDigit(at(pos + 2))))) {
+      kind = 'float';
+      pos += 2;
+      while (isDigit(at(pos)) || at(pos) === '_') pos++;
+    } else if ((at(pos) === 'e' || at(pos) === 'E') && problem === null) {
+      kind = 'float';
+      pos++;
+      if (at(pos) === '+' || at(pos) === '-') pos++;
+      problem = 'expected digits in the exponent';
+    }
+  }
+
+  // A letter or digit glued to the number (`10u`, `0xffg`, `1.5f`) is part of the mistake, not a new name.
+  if (isIdentPart(at(pos))) {
+    const suffixStart = pos;
+    while (isIdentPart(at(pos))) pos++;
+    if (problem === null) problem = `unexpected '${text.slice(suffixStart, pos)}' after the digits`;
+  }
+
+  const written = text.slice(start, pos);
+  if (problem !== null) diagnostics.push(makeDiagnostic('K1004', path, { start, end: pos }, written, problem));
+  tokens.push({ kind, text: written, span: { start, end: pos } });
+  return pos;
+}

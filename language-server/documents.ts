@@ -1,0 +1,189 @@
+// The server's view of the workspace: open documents (incrementally synced), files on disk, and the
+// cached check of each file (checkProgram over a SourceHost that prefers the editor's unsaved text).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkProgram, type CheckResult, type SourceHost } from '../kernels/lang/index';
+import { LineMap } from '../kernels/lang/source';
+import type { SourceFile } from '../kernels/lang/ast';
+import type { DeviceLimits } from '../kernels/lang/limits';
+
+/** One checked file: the check result plus what the features need to map offsets. */
+export interface Analysis {
+  path: string;
+  uri: string;
+  text: string;
+  lineMap: LineMap;
+  result: CheckResult;
+  /** The parsed main file (from result.files). */
+  file: SourceFile | undefined;
+  /** Every file the check read (the main file and its imports). */
+  dependencies: Set<string>;
+}
+
+export function uriToPath(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return path.resolve(fileURLToPath(uri));
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}
+
+export class Workspace {
+  private readonly documentsByPath = new Map<string, TextDocument>();
+  private readonly uriByPath = new Map<string, string>();
+  private readonly cache = new Map<string, Analysis>();
+  private readonly diskCache = new Map<string, string | undefined>();
+  /** Bumped on every edit or file-system change; analyses of an older generation are stale. */
+  private generation = 0;
+  private cachedGeneration = 0;
+  roots: string[] = [];
+  limits: DeviceLimits | undefined;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  open(uri: string, languageId: string, version: number, text: string): TextDocument {
+    const doc = TextDocument.create(uri, languageId, version, text);
+    const p = uriToPath(uri);
+    this.documentsByPath.set(p, doc);
+    this.uriByPath.set(p, uri);
+    this.touch();
+    return doc;
+  }
+
+  change(uri: string, version: number, changes: Parameters<typeof TextDocument.update>[1]): TextDocument | undefined {
+    const p = uriToPath(uri);
+    const doc = this.documentsByPath.get(p);
+    if (!doc) return undefined;
+    const updated = TextDocument.update(doc, changes, version);
+    this.documentsByPath.set(p, updated);
+    this.touch();
+    return updated;
+  }
+
+  close(uri: string): void {
+    const p = uriToPath(uri);
+    this.documentsByPath.delete(p);
+    this.touch();
+  }
+
+  /** A file changed on disk (workspace/didChangeWatchedFiles). */
+  fileChanged(uri: string): void {
+    this.diskCache.delete(uriToPath(uri));
+    this.touch();
+  }
+
+  settingsChanged(): void {
+    this.touch();
+  }
+
+  private touch(): void {
+    this.generation++;
+  }
+
+  document(uri: string): TextDocument | undefined {
+    return this.documentsByPath.get(uriToPath(uri));
+  }
+
+  openDocuments(): TextDocument[] {
+    return [...this.documentsByPath.values()];
+  }
+
+  isOpen(p: string): boolean {
+    return this.documentsByPath.has(p);
+  }
+
+  uriOf(p: string): string {
+    const known = this.uriByPath.get(p);
+    if (known) return known;
+    if (path.isAbsolute(p)) return pathToFileURL(p).toString();
+    return p;
+  }
+
+  /** The text of a file: the open document's, else the file on disk, else undefined. */
+  readText(p: string): string | undefined {
+    const doc = this.documentsByPath.get(p);
+    if (doc) return doc.getText();
+    if (this.diskCache.has(p)) return this.diskCache.get(p);
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(p, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    this.diskCache.set(p, text);
+    return text;
+  }
+
+  readonly host: SourceHost = {
+    readFile: (p: string) => this.readText(p),
+    resolveImport: (fromFile: string, spec: string) => {
+      if (path.isAbsolute(fromFile)) return path.resolve(path.dirname(fromFile), spec);
+      return spec;
+    },
+  };
+
+  /** The check of `p` as the main file, cached until the next edit anywhere. Null if it cannot be read or the checker failed. */
+  analyze(p: string): Analysis | null {
+    if (this.cachedGeneration !== this.generation) {
+      this.cache.clear();
+      this.cachedGeneration = this.generation;
+    }
+    const cached = this.cache.get(p);
+    if (cached) return cached;
+    const text = this.readText(p);
+    if (text === undefined) return null;
+    let result: CheckResult;
+    try {
+      result = checkProgram(p, this.host, this.limits ? { limits: this.limits } : {});
+    } catch (err) {
+      this.log(`checker failed on ${p}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return null;
+    }
+    const analysis: Analysis = {
+      path: p,
+      uri: this.uriOf(p),
+      text,
+      lineMap: new LineMap(text),
+      result,
+      file: result.files.get(p),
+      dependencies: new Set(result.files.keys()),
+    };
+    this.cache.set(p, analysis);
+    return analysis;
+  }
+
+  /** The line map of any file the analysis touched. */
+  lineMapOf(analysis: Analysis, file: string): LineMap {
+    if (file === analysis.path) return analysis.lineMap;
+    const text = analysis.result.files.get(file)?.text ?? this.readText(file) ?? '';
+    return new LineMap(text);
+  }
+
+  /** `.kern` files under the workspace folders (bounded), for workspace symbols and cross-file rename. */
+  workspaceFiles(limit = 2000): string[] {
+    const out = new Set<string>(this.documentsByPath.keys());
+    const skip = new Set(['node_modules', '.git', 'dist', '.e2e', 'out']);
+    const visit = (dir: string, depth: number) => {
+      if (out.size >= limit || depth > 12) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (out.size >= limit) return;
+        if (e.isDirectory()) {
+          if (!skip.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
+        } else if (e.isFile() && e.name.endsWith('.kern')) out.add(path.join(dir, e.name));
+      }
+    };
+    for (const root of this.roots) visit(root, 0);
+    return [...out];
+  }
+}
