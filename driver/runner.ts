@@ -203,7 +203,7 @@ class Interpreter {
       case 'read': {
         const buf = this.buffer(stmt.buffer, stmt.loc);
         const values = await this.download(buf, stmt.loc);
-        this.reads[buf.name] = Array.from(values);
+        this.reads[buf.name] = toNumbers(values);
         return;
       }
       case 'expect':
@@ -252,11 +252,10 @@ class Interpreter {
     init: IrBufferInit,
     loc: SourceLoc,
   ): Promise<{ bytes: Uint8Array; decoded: ArrayLike<number> }> {
-    const encoder = new ElementEncoder(elem, count);
+    const values = new Float64Array(count);
     switch (init.kind) {
       case 'fill': {
-        const v = this.checkElementValue(await this.evaluate(init.value, loc), elem, `fill value for '${name}'`, loc);
-        for (let i = 0; i < count; i++) encoder.set(i, v);
+        values.fill(this.checkElementValue(await this.evaluate(init.value, loc), elem, `fill value for '${name}'`, loc));
         break;
       }
       case 'range': {
@@ -264,7 +263,7 @@ class Interpreter {
         const step = await this.evaluate(init.step, loc);
         this.checkElementValue(start, elem, `range start for '${name}'`, loc);
         this.checkElementValue(step, elem, `range step for '${name}'`, loc);
-        for (let i = 0; i < count; i++) encoder.set(i, start + i * step);
+        for (let i = 0; i < count; i++) values[i] = start + i * step;
         break;
       }
       case 'random': {
@@ -273,13 +272,14 @@ class Interpreter {
         const seed = await this.evaluate(init.seed, loc);
         if (!(hi > lo)) throw new RunFault(`random(${lo}, ${hi}) for '${name}': the upper bound must be greater than the lower`, loc);
         if (!Number.isInteger(seed)) throw new RunFault(`random seed for '${name}' must be a whole number, got ${seed}`, loc);
-        fillRandom(encoder, count, lo, hi, seed, elem);
+        fillRandom(values, lo, hi, seed, elem);
         break;
       }
       case 'file':
         return this.fileValues(name, elem, count, init.path, loc);
     }
-    return { bytes: encoder.bytes, decoded: decodeElements(encoder.bytes, elem) };
+    const bytes = encodeElements(values, elem);
+    return { bytes, decoded: decodeElements(bytes, elem) };
   }
 
   private fileValues(name: string, elem: StorageType, count: number, path: string, loc: SourceLoc): { bytes: Uint8Array; decoded: ArrayLike<number> } {
@@ -649,29 +649,28 @@ export function bf16BitsToNumber(bits: number): number {
   return f32Scratch[0]!;
 }
 
-/** Writes numbers into a buffer of one element type, converting as a store in a kernel would. */
-class ElementEncoder {
-  readonly bytes: Uint8Array;
-  private readonly view: { [i: number]: number };
-  private readonly convert: ((v: number) => number) | null;
-
-  constructor(elem: StorageType, count: number) {
-    const buffer = new ArrayBuffer(count * STORAGE_BYTES[elem]);
-    this.bytes = new Uint8Array(buffer);
-    switch (elem) {
-      case 'f32': this.view = new Float32Array(buffer); this.convert = null; break;
-      case 'i32': this.view = new Int32Array(buffer); this.convert = null; break;
-      case 'u32': this.view = new Uint32Array(buffer); this.convert = null; break;
-      case 'i8': this.view = new Int8Array(buffer); this.convert = null; break;
-      case 'u8': this.view = new Uint8Array(buffer); this.convert = null; break;
-      case 'f16': this.view = new Uint16Array(buffer); this.convert = f32ToF16Bits; break;
-      case 'bf16': this.view = new Uint16Array(buffer); this.convert = f32ToBf16Bits; break;
+/** Numbers as element bytes, converted as a store in a kernel would (round floats, wrap integers). */
+export function encodeElements(values: ArrayLike<number>, elem: StorageType): Uint8Array {
+  const n = values.length;
+  const source = values instanceof Float64Array ? values : Float64Array.from(values);
+  let out: ArrayBufferView;
+  switch (elem) {
+    // Typed-array construction converts natively: fround for f32, modular wrap for the integer types.
+    case 'f32': out = new Float32Array(source); break;
+    case 'i32': out = new Int32Array(source); break;
+    case 'u32': out = new Uint32Array(source); break;
+    case 'i8': out = new Int8Array(source); break;
+    case 'u8': out = new Uint8Array(source); break;
+    case 'f16':
+    case 'bf16': {
+      const bits = new Uint16Array(n);
+      const convert = elem === 'f16' ? f32ToF16Bits : f32ToBf16Bits;
+      for (let i = 0; i < n; i++) bits[i] = convert(source[i]!);
+      out = bits;
+      break;
     }
   }
-
-  set(i: number, v: number): void {
-    this.view[i] = this.convert ? this.convert(v) : v;
-  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** The numbers held in little-endian element bytes. */
@@ -694,13 +693,6 @@ export function decodeElements(bytes: Uint8Array, elem: StorageType): ArrayLike<
       return out;
     }
   }
-}
-
-/** Encodes numbers as element bytes (for tests and data files). */
-export function encodeElements(values: ArrayLike<number>, elem: StorageType): Uint8Array {
-  const enc = new ElementEncoder(elem, values.length);
-  for (let i = 0; i < values.length; i++) enc.set(i, values[i]!);
-  return enc.bytes;
 }
 
 // ---------------------------------------------------------------- random(lo, hi, seed)
@@ -752,24 +744,31 @@ function rotl(x: number, k: number): number {
 
 /** The values `random(lo, hi, seed)` gives for `count` elements of type `elem` (as numbers before encoding). */
 export function randomValues(count: number, lo: number, hi: number, seed: number, elem: StorageType): number[] {
-  const out: number[] = [];
-  const enc = { set: (i: number, v: number) => (out[i] = v) };
-  fillRandom(enc, count, lo, hi, seed, elem);
-  return out;
+  const out = new Float64Array(count);
+  fillRandom(out, lo, hi, seed, elem);
+  return toNumbers(out);
 }
 
-function fillRandom(target: { set(i: number, v: number): void }, count: number, lo: number, hi: number, seed: number, elem: StorageType): void {
+function fillRandom(target: Float64Array, lo: number, hi: number, seed: number, elem: StorageType): void {
   const rng = new Xoshiro128(seed);
   const width = hi - lo;
+  const count = target.length;
   if (isIntegerStorage(elem)) {
-    for (let i = 0; i < count; i++) target.set(i, Math.floor(lo + (width * rng.nextU32()) / 4294967296));
+    for (let i = 0; i < count; i++) target[i] = Math.floor(lo + (width * rng.nextU32()) / 4294967296);
     return;
   }
   const below = largestFloatBelow(hi);
   for (let i = 0; i < count; i++) {
     const v = Math.fround(lo + (width * rng.nextU32()) / 4294967296);
-    target.set(i, v >= hi ? below : v);
+    target[i] = v >= hi ? below : v;
   }
+}
+
+/** A plain array of numbers (what RunResult.reads holds), copied without the iterator protocol. */
+function toNumbers(values: ArrayLike<number>): number[] {
+  const out: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
 }
 
 function largestFloatBelow(x: number): number {

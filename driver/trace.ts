@@ -248,7 +248,7 @@ function decideVerdict(
   const copies = events.filter(isCopy);
   const copyBusyUs = copies.reduce((a, e) => a + e.duration_us, 0);
   const copyBytes = s.h2d_bytes + s.d2h_bytes;
-  const linkCeiling = c.linkH2DGBps === c.linkD2HGBps ? `${formatNumber(c.linkH2DGBps)} GB/s link` : `${formatNumber(c.linkH2DGBps)}/${formatNumber(c.linkD2HGBps)} GB/s (H2D/D2H) link`;
+  const linkCeiling = c.linkH2DGBps === c.linkD2HGBps ? `${formatNumber(c.linkH2DGBps, 4)} GB/s link` : `${formatNumber(c.linkH2DGBps, 4)}/${formatNumber(c.linkD2HGBps, 4)} GB/s (H2D/D2H) link`;
   const kernelPart = kernels.length
     ? `${kernels.length === 1 ? 'kernel' : `${kernels.length} kernels`} ${formatDuration(kernelUs)} at ${formatRate(gbpsOf(kernelBytes + kernelLinkBytes, kernelUs))}`
     : 'no kernels';
@@ -279,7 +279,7 @@ function decideVerdict(
   if (roof === 'compute') {
     return {
       verdict: 'compute-bound',
-      verdict_text: `compute-bound: ${share} at ${formatFlops(kernelFlops / (kernelUs * 1e3))} of ${formatNumber(c.fp32TFLOPS)} TFLOPS FP32 (${Math.round((100 * kernelFlops) / (kernelUs * 1e6 * c.fp32TFLOPS))}%), ${formatNumber(kernelFlops / Math.max(1, kernelBytes))} flop/byte`,
+      verdict_text: `compute-bound: ${share} at ${formatFlops(kernelFlops / (kernelUs * 1e3))} of ${formatNumber(c.fp32TFLOPS, 4)} TFLOPS FP32 (${Math.round((100 * kernelFlops) / (kernelUs * 1e6 * c.fp32TFLOPS))}%), ${formatNumber(kernelFlops / Math.max(1, kernelBytes))} flop/byte`,
     };
   }
   return {
@@ -394,11 +394,11 @@ export function toChromeTraceRuns(runs: { name: string; events: TraceEvent[] }[]
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** A number with at most three significant digits and no trailing zeros: 33, 32.9, 1.79. */
-export function formatNumber(x: number): string {
+/** A number with at most `digits` significant digits and no trailing zeros: 33, 32.9, 1.79. */
+export function formatNumber(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 1000) return String(Math.round(x));
-  return String(Number(x.toPrecision(3)));
+  if (Math.abs(x) >= 10 ** digits) return String(Math.round(x));
+  return String(Number(x.toPrecision(digits)));
 }
 
 /** A duration from µs: `850 ns`, `42 µs`, `0.11 ms`, `6.1 ms`, `123 ms`, `2.5 s`. */

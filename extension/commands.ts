@@ -111,7 +111,8 @@ async function runFile(ctx: Ctx, uri: vscode.Uri | undefined, runName: string | 
     ctx.lastRun = { file, device: info, results };
     const failed = results.filter((r) => r.error || r.expects.some((e) => !e.pass));
     if (failed.length) void vscode.window.showWarningMessage(`${failed.length} run(s) failed: ${failed.map((r) => r.name).join(', ')} — see the Kern output.`);
-    if (profile) for (const r of results) openProfile(ctx, file, info, r);
+    // ▶ Run shows the timeline beside the editor without taking focus; ⏱ Profile also brings it to the front.
+    for (const r of results) openProfile(ctx, file, info, r, profile);
     return ctx.lastRun;
   } catch (err) {
     void vscode.window.showErrorMessage(`Run failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -141,8 +142,9 @@ export function profileData(file: string, device: DeviceInfo, r: RunResult): Pro
   return { device, runName: r.name, file, events: r.events, summary: r.summary, roofline: r.roofline, expects: r.expects };
 }
 
-function openProfile(ctx: Ctx, file: string, device: DeviceInfo, r: RunResult): void {
-  ProfilerPanel.createOrShow(ctx.extension.extensionUri, `${file}#${r.name}`, `Timeline · ${r.name}`, profileData(file, device, r), vscode.ViewColumn.Beside, (m) => ctx.output.appendLine(m));
+function openProfile(ctx: Ctx, file: string, device: DeviceInfo, r: RunResult, focus = false): void {
+  const panel = ProfilerPanel.createOrShow(ctx.extension.extensionUri, `${file}#${r.name}`, `Timeline · ${r.name}`, profileData(file, device, r), vscode.ViewColumn.Beside, (m) => ctx.output.appendLine(m));
+  if (focus) panel.panel.reveal(undefined, false);
 }
 
 export const run = (ctx: Ctx): Handler => (uri?: vscode.Uri, runName?: string) => runFile(ctx, uri, runName, false);
@@ -230,7 +232,7 @@ export const openTimeline = (ctx: Ctx): Handler => async () => {
     void vscode.window.showInformationMessage('No timeline yet: run or profile a .kern file first.');
     return;
   }
-  for (const r of last.results) openProfile(ctx, last.file, last.device, r);
+  for (const r of last.results) openProfile(ctx, last.file, last.device, r, true);
 };
 
 export const restartServer = (ctx: Ctx): Handler => async () => {

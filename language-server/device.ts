@@ -27,7 +27,7 @@ function fromProfile(p: ProfileJson): SelectedDevice {
   };
 }
 
-export const DEFAULT_DEVICE: SelectedDevice = fromProfile(defaultProfile as ProfileJson);
+export const DEFAULT_DEVICE: SelectedDevice = fromProfile(defaultProfile as unknown as ProfileJson);
 
 function isProfile(x: unknown): x is ProfileJson {
   const p = x as ProfileJson;

@@ -65,13 +65,17 @@ export function highlights(analysis: Analysis, offset: number): DocumentHighligh
   const hit = symbolAt(model, analysis.path, offset);
   if (!hit) return [];
   const range = (span: Span): Range => ({ start: analysis.lineMap.position(span.start), end: analysis.lineMap.position(span.end) });
-  const out: DocumentHighlight[] = [];
-  if (hit.symbol.file === analysis.path) out.push({ range: range(hit.symbol.span), kind: DocumentHighlightKind.Write });
+  // A compound assignment (`acc += …`) is recorded as a read and a write of the same range: the write wins.
+  const byStart = new Map<number, { span: Span; write: boolean }>();
+  if (hit.symbol.file === analysis.path) byStart.set(hit.symbol.span.start, { span: hit.symbol.span, write: true });
   for (const r of referencesTo(model, hit.symbol)) {
     if (r.file !== analysis.path) continue;
-    out.push({ range: range(r.span), kind: r.write ? DocumentHighlightKind.Write : DocumentHighlightKind.Read });
+    const prev = byStart.get(r.span.start);
+    byStart.set(r.span.start, { span: r.span, write: r.write || (prev?.write ?? false) });
   }
-  return out;
+  return [...byStart.values()]
+    .sort((a, b) => a.span.start - b.span.start)
+    .map((h): DocumentHighlight => ({ range: range(h.span), kind: h.write ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
 }
 
 export class RenameError extends Error {}

@@ -1,6 +1,9 @@
 // Walking the Kern syntax tree for the editor features: children of a node, the chain of nodes at an
 // offset, and the declarations a block introduces.
-import type { Block, Expr, Item, Node, SourceFile, Span, Stmt } from '../kernels/lang/ast';
+import type { Arg, Block, Expr, Ident, Item, Param, SourceFile, Span, Stmt, TypeNode } from '../kernels/lang/ast';
+
+/** The syntax nodes with a `kind` (parameters and arguments are walked through, not visited). */
+export type Node = Expr | Stmt | Item | TypeNode | Ident | SourceFile;
 
 /** Calls `visit` on each direct child of `node`, in source order. */
 export function forEachChild(node: Node, visit: (child: Node) => void): void {
@@ -8,10 +11,9 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     case 'SourceFile': node.items.forEach(visit); return;
     case 'Import': return;
     case 'Const': visit(node.name); if (node.type) visit(node.type); visit(node.value); return;
-    case 'Fn': visit(node.name); node.params.forEach(visit); if (node.returnType) visit(node.returnType); visit(node.body); return;
-    case 'Kernel': visit(node.name); node.params.forEach(visit); visit(node.body); return;
+    case 'Fn': visit(node.name); visitParams(node.params, visit); if (node.returnType) visit(node.returnType); visit(node.body); return;
+    case 'Kernel': visit(node.name); visitParams(node.params, visit); visit(node.body); return;
     case 'Run': visit(node.name); visit(node.body); return;
-    case 'Param': visit(node.name); visit(node.type); return;
     case 'BufferType': visit(node.elem); return;
     case 'ArrayType': visit(node.elem); visit(node.size); return;
     case 'Block': node.stmts.forEach(visit); return;
@@ -23,18 +25,31 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     case 'While': visit(node.cond); visit(node.body); return;
     case 'Return': if (node.value) visit(node.value); return;
     case 'ExprStmt': visit(node.expr); return;
-    case 'Launch': visit(node.kernel); visit(node.grid); visit(node.block); node.args.forEach(visit); return;
+    case 'Launch': visit(node.kernel); visit(node.grid); visit(node.block); visitArgs(node.args, visit); return;
     case 'Read': visit(node.buffer); return;
     case 'Expect': visit(node.buffer); visit(node.index); visit(node.value); if (node.tolerance) visit(node.tolerance); return;
     case 'Repeat': visit(node.count); visit(node.body); return;
-    case 'Arg': if (node.name) visit(node.name); visit(node.value); return;
     case 'Binary': visit(node.left); visit(node.right); return;
     case 'Unary': visit(node.operand); return;
-    case 'Call': visit(node.callee); node.args.forEach(visit); return;
+    case 'Call': visit(node.callee); visitArgs(node.args, visit); return;
     case 'Index': visit(node.base); visit(node.index); return;
     case 'Member': visit(node.base); visit(node.member); return;
     case 'ArrayLit': node.elements.forEach(visit); return;
     default: return;
+  }
+}
+
+function visitParams(params: Param[], visit: (child: Node) => void): void {
+  for (const p of params) {
+    visit(p.name);
+    visit(p.type);
+  }
+}
+
+function visitArgs(args: Arg[], visit: (child: Node) => void): void {
+  for (const a of args) {
+    if (a.name) visit(a.name);
+    visit(a.value);
   }
 }
 

@@ -32,6 +32,8 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<!-- The toolkit (FAST) reads csp-nonce to tag the style element it probes focus-visible support with. -->
+<meta property="csp-nonce" content="${o.nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeHtml(o.styleUri)}" nonce="${o.nonce}">
 <title>${escapeHtml(o.title)}</title>

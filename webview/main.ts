@@ -1,7 +1,7 @@
 // The profiler panel's entry point (bundled to dist/webview/main.js): builds the page, receives `profile`
 // messages, wires the views together and keeps zoom and tab in the webview state across reloads.
 import './styles.css';
-import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView } from '@vscode/webview-ui-toolkit';
 import { basename, formatDuration } from './format';
 import { parseHostMessage, type HostMessage, type PanelExpect, type PanelMessage, type PanelRunError, type ProfileData, type SourceRef } from './protocol';
 import { RooflineChart } from './roofline';
@@ -10,7 +10,18 @@ import { StatsTable, type SortState } from './table';
 import { readPalette, watchTheme } from './theme';
 import { Timeline, type ViewRange } from './timeline';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeBadge());
+// No vscode-badge: its template binds an inline style attribute, which the panel's CSP forbids.
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView());
+
+/** What the browser test may ask the page (geometry and timings; it never changes the panel's data). */
+export interface PanelDebug {
+  view(): ViewRange;
+  fullRange(): ViewRange;
+  laneBands(): { lane: string; top: number; bottom: number; left: number; right: number }[];
+  locate(name: string): { x: number; y: number } | null;
+  locateRooflinePoint(name: string): { x: number; y: number } | null;
+  redrawTimeline(): number;
+}
 
 interface PanelState {
   tab?: string;
@@ -34,7 +45,7 @@ declare global {
     /** Standalone pages: every message the panel posted, for tests and host pages. */
     egpuPanelOutbox?: PanelMessage[];
     /** Read-only hooks for the browser test. */
-    egpuPanelDebug?: unknown;
+    egpuPanelDebug?: PanelDebug;
   }
 }
 
@@ -128,8 +139,8 @@ tooltip.hidden = true;
 tooltip.setAttribute('role', 'tooltip');
 
 const tabs = custom('vscode-panels', { id: 'tabs', 'aria-label': 'Profile details' });
-const tableBadge = custom('vscode-badge', { appearance: 'secondary' }, '0');
-const checksBadge = custom('vscode-badge', { appearance: 'secondary' }, '0');
+const tableBadge = el('span', 'badge', '0');
+const checksBadge = el('span', 'badge', '0');
 const tabTable = custom('vscode-panel-tab', { id: 'tab-table' }, 'Kernels & copies');
 tabTable.appendChild(tableBadge);
 const tabRoofline = custom('vscode-panel-tab', { id: 'tab-roofline' }, 'Roofline');
@@ -148,16 +159,21 @@ viewTable.appendChild(tableRoot);
 viewRoofline.appendChild(rooflineRoot);
 viewChecks.appendChild(checksRoot);
 tabs.append(tabTable, tabRoofline, tabChecks, viewTable, viewRoofline, viewChecks);
-if (state.tab) tabs.setAttribute('activeid', state.tab);
+// The tabs element announces its first tab while it sets itself up; only user choices are saved.
+let tabsReady = false;
 tabs.addEventListener('change', () => {
   const id = tabs.getAttribute('activeid');
-  if (id && id !== state.tab) saveState({ tab: id });
+  if (tabsReady && id && id !== state.tab) saveState({ tab: id });
 });
 
 const content = el('main', 'content');
 content.hidden = true;
 content.append(summaryRoot, toolbar, timelineRoot, tabs);
 app.append(status, errorBanner, content, tooltip);
+requestAnimationFrame(() => {
+  if (state.tab) tabs.setAttribute('activeid', state.tab);
+  tabsReady = true;
+});
 
 // ---- views ----
 let currentKey = '';
@@ -248,7 +264,6 @@ function showProfile(data: ProfileData): void {
   empty.hidden = true;
   status.hidden = true;
   content.hidden = false;
-  document.title = `Profile · ${data.runName}`;
   renderError(data.error);
   renderSummary(summaryRoot, data.summary, data.device, data.runName, data.file);
   const savedView = state.viewKey === currentKey ? state.view : undefined;
@@ -258,6 +273,7 @@ function showProfile(data: ProfileData): void {
   tableBadge.textContent = String(data.summary.rows.length);
   roofline.setData(data.roofline);
   renderChecks(data.expects);
+  document.title = `Profile · ${data.runName}`;
   saveState({ viewKey: currentKey, view: timeline.getView(), profile: data.events.length <= KEEP_PROFILE_MAX_EVENTS ? data : undefined });
 }
 
@@ -295,7 +311,6 @@ window.egpuPanelDebug = {
   locate: (name: string) => timeline.locate(name),
   locateRooflinePoint: (name: string) => roofline.locate(name),
   redrawTimeline: () => timeline.draw(),
-  lastDrawMs: () => timeline.lastDrawMs,
 };
 
 if (state.profile) showProfile(state.profile);

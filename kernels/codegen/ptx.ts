@@ -318,18 +318,26 @@ class KernelEmitter {
       case '+': this.emit(`add.${s} ${d}, ${a}, ${b};`); return d;
       case '-': this.emit(`sub.${s} ${d}, ${a}, ${b};`); return d;
       case '*': this.emit(`mul.lo.${s} ${d}, ${a}, ${b};`); return d;
-      case '/': this.emit(`div.${s} ${d}, ${a}, ${b};`); return d;
-      case '%': this.emit(`rem.${s} ${d}, ${a}, ${b};`); return d;
+      case '/': case '%': {
+        const op = kind === '/' ? 'div' : 'rem';
+        if (!b.startsWith('%') && Number(b) !== 0) {
+          this.emit(`${op}.${s} ${d}, ${a}, ${b};`);
+          return d;
+        }
+        // Division by zero gives all ones and x % 0 gives x, as on NVIDIA hardware and in the simulator.
+        const q = this.temp('r');
+        const zero = this.temp('p');
+        this.emit(`${op}.${s} ${q}, ${a}, ${b};`);
+        this.emit(`setp.eq.${s} ${zero}, ${b}, 0;`);
+        this.emit(`selp.b32 ${d}, ${kind === '/' ? '-1' : a}, ${q}, ${zero};`);
+        return d;
+      }
       case '&': this.emit(`and.b32 ${d}, ${a}, ${b};`); return d;
       case '|': this.emit(`or.b32 ${d}, ${a}, ${b};`); return d;
       case '^': this.emit(`xor.b32 ${d}, ${a}, ${b};`); return d;
-      case '<<': case '>>': {
-        // Shift counts use their low 5 bits, as the simulator (and x86) does; PTX alone would clamp at 32.
-        const n = this.temp('r');
-        this.emit(`and.b32 ${n}, ${b}, 31;`);
-        this.emit(kind === '<<' ? `shl.b32 ${d}, ${a}, ${n};` : `shr.${s} ${d}, ${a}, ${n};`);
-        return d;
-      }
+      // PTX shifts treat the count as unsigned and clamp it at 32, which is Kern's rule too.
+      case '<<': this.emit(`shl.b32 ${d}, ${a}, ${b};`); return d;
+      case '>>': this.emit(`shr.${s} ${d}, ${a}, ${b};`); return d;
     }
     throw new Error(`renderPtx: failed to render binary ${kind} for ${t}`);
   }
@@ -560,8 +568,12 @@ class KernelEmitter {
       this.emit(`and.pred ${hasRem}, ${hasRem}, ${sameSign};`);
     }
     const one = this.temp('r');
+    const sum = this.temp('r');
+    const byZero = this.temp('p');
     this.emit(`selp.b32 ${one}, 1, 0, ${hasRem};`);
-    this.emit(`add.${s} ${d}, ${q}, ${one};`);
+    this.emit(`add.${s} ${sum}, ${q}, ${one};`);
+    this.emit(`setp.eq.${s} ${byZero}, ${b}, 0;`);
+    this.emit(`selp.b32 ${d}, -1, ${sum}, ${byZero};`);
     return d;
   }
 

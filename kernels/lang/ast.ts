@@ -65,6 +65,15 @@ export interface FloatLit {
   span: Span;
 }
 
+/** `"path.bin"`: a string literal, the argument of `file(…)` in run blocks (no escape sequences). */
+export interface StringLit {
+  kind: 'StringLit';
+  /** The contents without the quotes. */
+  value: string;
+  text: string;
+  span: Span;
+}
+
 export interface BoolLit {
   kind: 'BoolLit';
   value: boolean;
@@ -140,7 +149,7 @@ export interface ErrorExpr {
 
 export type Expr =
   | IntLit | FloatLit | BoolLit | NameExpr | BinaryExpr | UnaryExpr
-  | CallExpr | IndexExpr | MemberExpr | ArrayLit | ErrorExpr;
+  | CallExpr | IndexExpr | MemberExpr | ArrayLit | ErrorExpr | StringLit;
 
 // ---------------------------------------------------------------- statements
 

@@ -42,6 +42,14 @@ export interface TokenizeResult {
 
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 
+/** Punctuation grouped by first character, longest first, so each position tries only a few candidates. */
+const PUNCTUATION_BY_FIRST = new Map<string, Punctuation[]>();
+for (const p of PUNCTUATION) {
+  const list = PUNCTUATION_BY_FIRST.get(p[0]!) ?? [];
+  list.push(p);
+  PUNCTUATION_BY_FIRST.set(p[0]!, list);
+}
+
 export function isKeyword(text: string): text is Keyword {
   return KEYWORD_SET.has(text);
 }
@@ -165,7 +173,7 @@ export function tokenize(path: string, text: string): TokenizeResult {
       continue;
     }
 
-    const punct = PUNCTUATION.find((p) => text.startsWith(p, pos));
+    const punct = PUNCTUATION_BY_FIRST.get(c)?.find((p) => p.length === 1 || text.startsWith(p, pos));
     if (punct) {
       push(punct, pos, pos + punct.length);
       pos += punct.length;

@@ -3,7 +3,7 @@
 import type {
   Arg, ArrayLit, AssignOp, BinaryOp, Block, CallExpr, ConstItem, ErrorExpr, ExpectStmt, Expr, FnItem, ForStmt,
   Ident, IfStmt, ImportItem, Item, KernelItem, LaunchStmt, LetStmt, Param, ReadStmt, RepeatStmt, RunItem,
-  ScalarTypeNode, SharedStmt, SourceFile, Span, Stmt, TypeNode, UnaryOp, WhileStmt,
+  ScalarTypeNode, SharedStmt, SourceFile, Span, Stmt, StringLit, TypeNode, UnaryOp, WhileStmt,
 } from './ast';
 import { makeDiagnostic, type DiagnosticCode } from './diagnostics';
 import { floatLiteralValue, intLiteralValue, isKeyword, stringLiteralValue, tokenize, type Token, type TokenKind } from './lexer';
@@ -37,7 +37,7 @@ const STATEMENT_KEYWORDS: ReadonlySet<TokenKind> = new Set<TokenKind>([
 ]);
 
 const EXPRESSION_STARTS: ReadonlySet<TokenKind> = new Set<TokenKind>([
-  'ident', 'int', 'float', 'true', 'false', 'buffer', '(', '[', '-', '!', '~',
+  'ident', 'int', 'float', 'string', 'true', 'false', 'buffer', '(', '[', '-', '!', '~',
 ]);
 
 const OPENERS: ReadonlySet<TokenKind> = new Set<TokenKind>(['(', '[', '{']);
@@ -69,6 +69,8 @@ class Parser {
   private quietUntil = -1;
   private readonly lexicalErrorStarts: number[];
   private readonly unterminatedComment: boolean;
+  /** Keywords already reported (K1011) and accepted as declared names; their later uses read as names quietly. */
+  private readonly keywordNames = new Set<string>();
 
   constructor(
     private readonly path: string,
@@ -135,8 +137,10 @@ class Parser {
   private report(code: DiagnosticCode, span: Span, args: (string | number)[], related?: { span: Span; message: string }): void {
     if (span.start <= this.quietUntil) return;
     // A syntax error right after a lexical one (a skipped bad character, an unterminated comment) is its echo.
-    const from = Math.min(this.prevEnd, span.start);
-    if (this.lexicalErrorStarts.some((s) => s >= from && s <= Math.max(span.end, span.start))) return;
+    const previous = this.pos === 0 ? 0 : this.tokens[this.pos - 1]!.span.start;
+    const from = Math.min(previous, span.start);
+    const to = Math.max(span.end, this.tok.span.start);
+    if (this.lexicalErrorStarts.some((s) => s >= from && s < to)) return;
     if (this.unterminatedComment && this.tok.kind === 'eof' && span.start >= this.prevEnd) return;
     const diagnostic = makeDiagnostic(code, this.path, span, ...args);
     if (related) diagnostic.related = [{ file: this.path, span: related.span, message: related.message }];
@@ -239,6 +243,7 @@ class Parser {
     // A keyword on the same line is most likely meant as the name; on a new line it starts the next statement.
     if (isKeyword(t.kind) && !this.onNewLine()) {
       this.report('K1011', t.span, [t.text]);
+      this.keywordNames.add(t.kind);
       this.advance();
       return { kind: 'Ident', name: t.text, span: t.span };
     }
@@ -647,8 +652,8 @@ class Parser {
       if (this.eat(',')) {
         block = this.parseExpr();
       } else {
-        this.expected("',' and the block size after the grid size");
-        block = this.errorExpr();
+        this.report('K1005', { start: this.prevEnd, end: this.prevEnd }, ["',' and the block size after the grid size", this.describe(this.tok)]);
+        block = EXPRESSION_STARTS.has(this.tok.kind) ? this.parseExpr() : this.errorExpr();
       }
       this.expectClose(']', open, "the launch sizes '['");
     } else {
@@ -778,7 +783,7 @@ class Parser {
     let expr = this.parsePrimary();
     while (true) {
       if (this.at('(')) {
-        const list = this.parseArgs('the argument list');
+        const list = this.parseArgs(expr.kind === 'Name' ? `the arguments of '${expr.name}'` : 'the argument list');
         if (expr.kind === 'Name') {
           const callee: Ident = { kind: 'Ident', name: expr.name, span: expr.span };
           const call: CallExpr = { kind: 'Call', callee, args: list.args, argsSpan: list.span, span: this.spanFrom(start) };
@@ -837,7 +842,16 @@ class Parser {
       }
       case '[':
         return this.parseArrayLit();
+      case 'string': {
+        this.advance();
+        const literal: StringLit = { kind: 'StringLit', value: stringLiteralValue(t.text), text: t.text, span: t.span };
+        return literal;
+      }
       default:
+        if (this.keywordNames.has(t.kind)) {
+          this.advance();
+          return { kind: 'Name', name: t.text, span: t.span };
+        }
         this.report('K1008', t.span, [this.describe(t)]);
         return this.errorExpr();
     }
@@ -885,15 +899,15 @@ class Parser {
 function describeExpression(expr: Expr): string {
   switch (expr.kind) {
     case 'Binary':
-      return ['==', '!=', '<', '<=', '>', '>='].includes(expr.op) ? 'comparison' : `'${expr.op}' expression`;
+      return ['==', '!=', '<', '<=', '>', '>='].includes(expr.op) ? `'${expr.op}' comparison` : `'${expr.op}' expression`;
     case 'Unary':
       return `'${expr.op}' expression`;
     case 'Name':
       return `name '${expr.name}'`;
     case 'Index':
-      return 'element';
+      return 'buffer element';
     case 'Member':
-      return `'.${expr.member.name}' value`;
+      return `'.${expr.member.name}' member`;
     case 'IntLit':
     case 'FloatLit':
     case 'BoolLit':
@@ -902,6 +916,8 @@ function describeExpression(expr: Expr): string {
       return 'array';
     case 'Call':
       return 'call';
+    case 'StringLit':
+      return 'string';
     case 'ErrorExpr':
       return 'expression';
   }

@@ -8,6 +8,8 @@ export interface GGUFWriteEntry {
   type: GGUFValueType;
   /** For arrays: the element type. */
   arrayType?: GGUFValueType;
+  /** For arrays of arrays: the inner arrays' element type. */
+  innerArrayType?: GGUFValueType;
   value: GGUFValue;
 }
 
@@ -51,17 +53,50 @@ class ByteWriter {
     this.length += n;
     return at;
   }
-  u8(v: number) { this.view.setUint8(this.reserve(1), v); }
-  i8(v: number) { this.view.setInt8(this.reserve(1), v); }
-  u16(v: number) { this.view.setUint16(this.reserve(2), v, true); }
-  i16(v: number) { this.view.setInt16(this.reserve(2), v, true); }
-  u32(v: number) { this.view.setUint32(this.reserve(4), v, true); }
-  i32(v: number) { this.view.setInt32(this.reserve(4), v, true); }
-  f32(v: number) { this.view.setFloat32(this.reserve(4), v, true); }
-  f64(v: number) { this.view.setFloat64(this.reserve(8), v, true); }
-  u64(v: number | bigint) { this.view.setBigUint64(this.reserve(8), BigInt(v), true); }
-  i64(v: number | bigint) { this.view.setBigInt64(this.reserve(8), BigInt(v), true); }
-  bytes(b: Uint8Array) { this.buf.set(b, this.reserve(b.length)); }
+  u8(v: number) {
+    const at = this.reserve(1);
+    this.view.setUint8(at, v);
+  }
+  i8(v: number) {
+    const at = this.reserve(1);
+    this.view.setInt8(at, v);
+  }
+  u16(v: number) {
+    const at = this.reserve(2);
+    this.view.setUint16(at, v, true);
+  }
+  i16(v: number) {
+    const at = this.reserve(2);
+    this.view.setInt16(at, v, true);
+  }
+  u32(v: number) {
+    const at = this.reserve(4);
+    this.view.setUint32(at, v, true);
+  }
+  i32(v: number) {
+    const at = this.reserve(4);
+    this.view.setInt32(at, v, true);
+  }
+  f32(v: number) {
+    const at = this.reserve(4);
+    this.view.setFloat32(at, v, true);
+  }
+  f64(v: number) {
+    const at = this.reserve(8);
+    this.view.setFloat64(at, v, true);
+  }
+  u64(v: number | bigint) {
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt(v), true);
+  }
+  i64(v: number | bigint) {
+    const at = this.reserve(8);
+    this.view.setBigInt64(at, BigInt(v), true);
+  }
+  bytes(b: Uint8Array) {
+    const at = this.reserve(b.length);
+    this.buf.set(b, at);
+  }
   string(s: string) {
     const b = this.encoder.encode(s);
     this.u64(b.length);
@@ -76,7 +111,7 @@ class ByteWriter {
   }
 }
 
-function writeValue(w: ByteWriter, type: GGUFValueType, value: GGUFValue, arrayType: GGUFValueType | undefined, key: string): void {
+function writeValue(w: ByteWriter, type: GGUFValueType, value: GGUFValue, arrayType: GGUFValueType | undefined, key: string, innerArrayType?: GGUFValueType): void {
   const num = () => {
     if (typeof value !== 'number' && typeof value !== 'bigint') throw new Error(`gguf-write: ${key} needs a number`);
     return value;
@@ -100,7 +135,7 @@ function writeValue(w: ByteWriter, type: GGUFValueType, value: GGUFValue, arrayT
       if (!Array.isArray(value) || arrayType === undefined) throw new Error(`gguf-write: ${key} needs an array and an element type`);
       w.u32(arrayType);
       w.u64(value.length);
-      for (const v of value) writeValue(w, arrayType, v, undefined, key);
+      for (const v of value) writeValue(w, arrayType, v, innerArrayType, key);
       return;
     }
   }
@@ -117,7 +152,7 @@ export function encodeGGUF(entries: GGUFWriteEntry[], tensors: GGUFWriteTensor[]
   for (const e of entries) {
     w.string(e.key);
     w.u32(e.type);
-    writeValue(w, e.type, e.value, e.arrayType, e.key);
+    writeValue(w, e.type, e.value, e.arrayType, e.key, e.innerArrayType);
   }
   let offset = 0;
   const offsets: number[] = [];

@@ -123,9 +123,9 @@ const MAX_DIMS = 4;
 /** Sequential reader over a ByteSource with a small window, checking every read against the file size. */
 class Cursor {
   pos = 0;
-  private window = new Uint8Array(0);
+  private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
-  private view = new DataView(new ArrayBuffer(0));
+  private view: DataView = new DataView(new ArrayBuffer(0));
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
 
   constructor(private readonly src: ByteSource) {}

@@ -1,0 +1,791 @@
+// Renders an IR kernel as readable JavaScript for the simulated eGPU (what `egpu compile --target js` prints).
+// Sync-free kernels become a plain loop over threads; kernels with barriers or warp collectives a state machine.
+import type { IrExpr, IrKernel, IrMemRef, IrStmt, SourceLoc, StorageType, ValueType } from '../lang/ir';
+
+/**
+ * What a fault site in the generated code describes; the runtime turns it into a DeviceError message.
+ * The rendered source holds these as a JSON table (`SITES`).
+ */
+export interface JsFaultSite {
+  kind: 'read' | 'write' | 'atomic' | 'barrier' | 'warp';
+  /** Buffer or shared array name (memory sites). */
+  buffer?: string;
+  /** Warp sites: the collective, its value type and the save slot of its destination. */
+  warp?: { op: string; type: ValueType; destSlot: number };
+  loc: SourceLoc;
+}
+
+/** Thread status values of the state machine (shared with the executor's scheduler). */
+export const THREAD_RUNNABLE = 0;
+export const THREAD_AT_BARRIER = 1;
+export const THREAD_AT_WARP = 2;
+export const THREAD_EXITED = 3;
+
+/** Back-edges between deadline checks. */
+const TICK_MASK = 0xffff;
+
+interface LabelTarget {
+  irLabel: string;
+  /** JS label to `break` for IR `break` (structured), or the case to jump to (flattened). */
+  breakJs?: string;
+  continueJs?: string;
+  breakCase?: number;
+  continueCase?: number;
+}
+
+/** Renders the kernel as a factory: `(function (rt) { …; return function launch(L) { … } })`. */
+export function renderKernelJs(kernel: IrKernel): string {
+  return new KernelRenderer(kernel).render();
+}
+
+/** The fault sites a rendered kernel refers to, in `SITES` order. */
+export function kernelFaultSites(kernel: IrKernel): JsFaultSite[] {
+  const r = new KernelRenderer(kernel);
+  r.render();
+  return r.sites;
+}
+
+function hasSync(s: IrStmt): boolean {
+  switch (s.op) {
+    case 'barrier': case 'warp': return true;
+    case 'if': return s.then.some(hasSync) || s.else.some(hasSync);
+    case 'loop': return s.body.some(hasSync) || s.update.some(hasSync);
+    case 'block': return s.body.some(hasSync);
+    default: return false;
+  }
+}
+
+/** True when the kernel needs the state machine (it has barriers or warp collectives). */
+export function kernelHasSyncPoints(kernel: IrKernel): boolean {
+  return kernel.body.some(hasSync);
+}
+
+function jsName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_$]/g, '_');
+}
+
+const TRANSCENDENTAL = new Set(['exp', 'exp2', 'log', 'log2', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'pow']);
+
+/** Flops of an expression as the timing model counts them (f32 only; see docs/simulator.md). */
+export function exprFlops(e: IrExpr): number {
+  switch (e.op) {
+    case 'const': case 'local': case 'param': case 'geometry': return 0;
+    case 'binary': {
+      const own = e.operandType === 'f32' && ['+', '-', '*', '/', '%'].includes(e.kind) ? 1 : 0;
+      return own + exprFlops(e.left) + exprFlops(e.right);
+    }
+    case 'unary': return exprFlops(e.operand);
+    case 'convert': return exprFlops(e.operand);
+    case 'math': {
+      let own = 0;
+      if (e.type === 'f32' || e.fn === 'fma') own = e.fn === 'fma' ? 2 : TRANSCENDENTAL.has(e.fn) ? 1 : 0;
+      return own + e.args.reduce((sum, a) => sum + exprFlops(a), 0);
+    }
+    case 'select': return exprFlops(e.cond) + exprFlops(e.ifTrue) + exprFlops(e.ifFalse);
+    case 'load': return exprFlops(e.index);
+  }
+}
+
+class CaseState {
+  readonly lines: string[] = [];
+  readonly assigned = new Set<number>();
+  constructor(readonly id: number) {}
+}
+
+class KernelRenderer {
+  readonly sites: JsFaultSite[] = [];
+  private tempCount = 0;
+  private labelCount = 0;
+  private labels: LabelTarget[] = [];
+  private stateMachine = false;
+  // State-machine bookkeeping: which cases each local appears in, and locals read before written in a case.
+  private cases: CaseState[] = [];
+  private current: CaseState | null = null;
+  private occurrences = new Map<number, Set<number>>();
+  private exposed = new Set<number>();
+  private forcedSaved = new Set<number>();
+  private saveSlots = new Map<number, number>();
+
+  constructor(private readonly kernel: IrKernel) {}
+
+  render(): string {
+    const k = this.kernel;
+    this.stateMachine = kernelHasSyncPoints(k);
+    const body = this.stateMachine ? this.renderStateMachine() : this.renderFastPath();
+    const out: string[] = [];
+    out.push(`// Kern kernel \`${k.name}\` (${k.loc.file}:${k.loc.line}:${k.loc.column}) rendered for the simulated eGPU.`);
+    out.push(this.stateMachine
+      ? '// Barriers / warp collectives: each thread runs as a state machine up to its next sync point.'
+      : '// No sync points: the threads of a block run one after another.');
+    out.push(`(function ${jsName(k.name)}$kernel(rt) {`);
+    out.push(`  'use strict';`);
+    out.push('  const fround = Math.fround, imul = Math.imul;');
+    out.push('  const F16 = rt.F16_TABLE, f16 = rt.f32ToF16Bits, bf16 = rt.f32ToBf16Bits;');
+    out.push('  const f2i = rt.f2i, f2u = rt.f2u, fminf = rt.fminf, fmaxf = rt.fmaxf, roundf = rt.roundf;');
+    out.push('  const div_i32 = rt.div_i32, rem_i32 = rt.rem_i32, div_u32 = rt.div_u32, rem_u32 = rt.rem_u32;');
+    out.push('  const cdiv_i32 = rt.cdiv_i32, cdiv_u32 = rt.cdiv_u32, shl = rt.shl, shr_i32 = rt.shr_i32, shr_u32 = rt.shr_u32;');
+    out.push('  const $f = new Float32Array(1), $u = new Uint32Array($f.buffer);');
+    out.push(`  const KERNEL = ${JSON.stringify(k.name)};`);
+    out.push(`  const SITES = ${JSON.stringify(this.sites)};`);
+    out.push(`  return function ${jsName(k.name)}$launch(L) {`);
+    out.push(...this.renderPrologue().map((l) => '    ' + l));
+    out.push(...body.map((l) => '    ' + l));
+    out.push('    ' + this.renderEpilogue());
+    out.push('  };');
+    out.push('})');
+    return out.join('\n') + '\n';
+  }
+
+  // ------------------------------------------------------------ names
+
+  private localName(id: number): string {
+    const local = this.kernel.locals[id];
+    if (!local) throw new Error(`kernel ${this.kernel.name}: unknown local ${id}`);
+    return `${jsName(local.name)}$${id}`;
+  }
+
+  private paramName(index: number): string {
+    const p = this.kernel.params[index];
+    if (!p) throw new Error(`kernel ${this.kernel.name}: unknown param ${index}`);
+    return `${jsName(p.name)}$`;
+  }
+
+  private memNames(mem: IrMemRef): { view: string; length: string; reads: string | null; writes: string | null; name: string } {
+    if (mem.space === 'global') {
+      const v = this.paramName(mem.param);
+      const p = this.kernel.params[mem.param]!;
+      if (p.kind !== 'buffer') throw new Error(`kernel ${this.kernel.name}: param ${p.name} used as a buffer`);
+      return { view: v, length: v + 'len', reads: v + 'reads', writes: v + 'writes', name: p.name };
+    }
+    const s = this.kernel.shared[mem.shared];
+    if (!s) throw new Error(`kernel ${this.kernel.name}: unknown shared array ${mem.shared}`);
+    const v = `${jsName(s.name)}$shared`;
+    return { view: v, length: v + 'len', reads: null, writes: null, name: s.name };
+  }
+
+  private site(site: JsFaultSite): number {
+    this.sites.push(site);
+    return this.sites.length - 1;
+  }
+
+  private where(): string {
+    return 'bx, by, bz, tx, ty, tz';
+  }
+
+  // ------------------------------------------------------------ prologue / epilogue
+
+  private renderPrologue(): string[] {
+    const k = this.kernel;
+    const lines: string[] = [];
+    lines.push('const gdx = L.grid[0], gdy = L.grid[1], gdz = L.grid[2];');
+    lines.push('const bdx = L.block[0], bdy = L.block[1], bdz = L.block[2];');
+    lines.push('const nthreads = bdx * bdy * bdz;');
+    k.params.forEach((p, i) => {
+      const n = this.paramName(i);
+      if (p.kind === 'scalar') lines.push(`const ${n} = L.args[${i}]; // ${p.type} ${p.name}`);
+      else lines.push(`const ${n} = L.args[${i}], ${n}len = ${n}.length; let ${n}reads = 0, ${n}writes = 0; // ${p.mutable ? 'mut ' : ''}${p.elem}[] ${p.name}`);
+    });
+    for (const s of k.shared) {
+      const v = `${jsName(s.name)}$shared`;
+      lines.push(`const ${v} = new ${sharedArrayClass(s.elem)}(${s.length}), ${v}len = ${s.length}; // shared ${s.elem}[${s.length}] ${s.name}`);
+    }
+    lines.push('let flops = 0, ticks = 0, $s = 0, $a = 0, $o = 0;');
+    if (this.tempCount > 0) {
+      const temps = Array.from({ length: this.tempCount }, (_, i) => `$i${i} = 0`);
+      lines.push(`let ${temps.join(', ')};`);
+    }
+    return lines;
+  }
+
+  private renderEpilogue(): string {
+    const k = this.kernel;
+    const reads: string[] = [];
+    const writes: string[] = [];
+    k.params.forEach((p, i) => {
+      const n = this.paramName(i);
+      reads.push(p.kind === 'buffer' ? `${n}reads` : '0');
+      writes.push(p.kind === 'buffer' ? `${n}writes` : '0');
+    });
+    return `return { flops, reads: [${reads.join(', ')}], writes: [${writes.join(', ')}] };`;
+  }
+
+  private blockLoopOpen(lines: string[]): void {
+    lines.push('for (let bz = 0; bz < gdz; bz++) for (let by = 0; by < gdy; by++) for (let bx = 0; bx < gdx; bx++) {');
+    lines.push('  ticks += nthreads;');
+    lines.push(`  if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
+    for (const s of this.kernel.shared) lines.push(`  ${jsName(s.name)}$shared.fill(0);`);
+  }
+
+  // ------------------------------------------------------------ fast path
+
+  private renderFastPath(): string[] {
+    const lines: string[] = [];
+    const inner: string[] = [];
+    this.labels = [];
+    this.emitStructured(this.kernel.body, inner, '');
+    this.blockLoopOpen(lines);
+    lines.push('  for (let tz = 0; tz < bdz; tz++) for (let ty = 0; ty < bdy; ty++) thread: for (let tx = 0; tx < bdx; tx++) {');
+    if (this.kernel.locals.length) lines.push('    let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
+    lines.push(...inner.map((l) => '    ' + l));
+    lines.push('  }');
+    lines.push('}');
+    return lines;
+  }
+
+  // ------------------------------------------------------------ state machine
+
+  private renderStateMachine(): string[] {
+    this.labels = [];
+    this.cases = [];
+    this.startCase(this.newCase());
+    this.emitFlattened(this.kernel.body);
+    this.caseLine('ST[tid] = 3; break dispatch;');
+    // Locals to keep across sync points: seen in more than one case, read before written, or written by a collective.
+    const saved = new Set<number>(this.forcedSaved);
+    for (const [local, where] of this.occurrences) if (where.size > 1) saved.add(local);
+    for (const local of this.exposed) saved.add(local);
+    const savedList = [...saved].sort((a, b) => a - b);
+    savedList.forEach((local, slot) => this.saveSlots.set(local, slot));
+    // Warp sites were rendered before slots existed; patch their destination slots now.
+    for (const s of this.sites) if (s.warp) s.warp.destSlot = this.saveSlots.get(s.warp.destSlot) ?? -1;
+
+    const lines: string[] = [];
+    lines.push(`const NSAVE = ${savedList.length};`);
+    lines.push('const sync = rt.syncState(L, nthreads, NSAVE, SITES);');
+    lines.push('const PC = sync.pc, ST = sync.status, SITE = sync.site, VAL = sync.value, ARG = sync.arg, SAVE = sync.save;');
+    lines.push('const TX = sync.tx, TY = sync.ty, TZ = sync.tz;');
+    this.blockLoopOpen(lines);
+    lines.push('  sync.startBlock();');
+    lines.push('  do {');
+    lines.push('    for (let tid = 0; tid < nthreads; tid++) {');
+    lines.push('      if (ST[tid] !== 0) continue;');
+    lines.push('      const tx = TX[tid], ty = TY[tid], tz = TZ[tid], lane = tid & 31;');
+    if (this.kernel.locals.length) lines.push('      let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
+    lines.push('      let pc = PC[tid];');
+    lines.push('      const o = tid * NSAVE;');
+    if (savedList.length) {
+      lines.push('      if (pc !== 0) {');
+      savedList.forEach((local, slot) => lines.push(`        ${this.localName(local)} = SAVE[o + ${slot}];`));
+      lines.push('      }');
+    }
+    lines.push('      dispatch: for (;;) {');
+    lines.push('        switch (pc) {');
+    for (const c of this.cases) {
+      lines.push(`          case ${c.id}: {`);
+      lines.push(...c.lines.map((l) => '            ' + l));
+      lines.push('          }');
+    }
+    lines.push(`          default: throw new Error('kernel ' + KERNEL + ': no state ' + pc);`);
+    lines.push('        }');
+    lines.push('      }');
+    savedList.forEach((local, slot) => lines.push(`      SAVE[o + ${slot}] = ${this.localName(local)};`));
+    lines.push('    }');
+    lines.push('  } while (!sync.resolve(bx, by, bz));');
+    lines.push('}');
+    return lines;
+  }
+
+  private newCase(): number {
+    const c = new CaseState(this.cases.length);
+    this.cases.push(c);
+    return c.id;
+  }
+
+  private startCase(id: number): void {
+    this.current = this.cases[id]!;
+  }
+
+  private caseLine(line: string): void {
+    this.current!.lines.push(line);
+  }
+
+  private jump(target: number): void {
+    this.caseLine(`pc = ${target}; continue dispatch;`);
+  }
+
+  private tickLine(): string {
+    return `if (++ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, ${this.where()}); }`;
+  }
+
+  private emitFlattened(stmts: IrStmt[]): void {
+    for (const s of stmts) {
+      if (!hasSync(s)) {
+        this.track(s);
+        this.emitStructured([s], this.current!.lines, '');
+        continue;
+      }
+      switch (s.op) {
+        case 'barrier': {
+          const site = this.site({ kind: 'barrier', loc: s.loc });
+          const next = this.newCase();
+          this.caseLine(`// barrier() at ${s.loc.file}:${s.loc.line}:${s.loc.column}`);
+          this.caseLine(`PC[tid] = ${next}; SITE[tid] = ${site}; ST[tid] = 1; break dispatch;`);
+          this.startCase(next);
+          break;
+        }
+        case 'warp': {
+          this.trackExpr(s.value);
+          if (s.arg) this.trackExpr(s.arg);
+          this.forcedSaved.add(s.dest);
+          this.noteOccurrence(s.dest);
+          const site = this.site({ kind: 'warp', warp: { op: s.kind, type: s.type, destSlot: s.dest }, loc: s.loc });
+          const next = this.newCase();
+          this.caseLine(`// ${s.kind} across the warp at ${s.loc.file}:${s.loc.line}:${s.loc.column}`);
+          this.caseLine(`VAL[tid] = ${this.expr(s.value)}; ARG[tid] = ${s.arg ? this.expr(s.arg) : '0'};`);
+          this.caseLine(`PC[tid] = ${next}; SITE[tid] = ${site}; ST[tid] = 2; break dispatch;`);
+          this.startCase(next);
+          break;
+        }
+        case 'if': {
+          this.trackExpr(s.cond);
+          const thenCase = this.newCase();
+          const elseCase = this.newCase();
+          const join = this.newCase();
+          this.flops(exprFlops(s.cond), this.current!.lines, '');
+          this.caseLine(`pc = ${this.cond(s.cond)} ? ${thenCase} : ${elseCase}; continue dispatch;`);
+          this.startCase(thenCase);
+          this.emitFlattened(s.then);
+          this.jump(join);
+          this.startCase(elseCase);
+          this.emitFlattened(s.else);
+          this.jump(join);
+          this.startCase(join);
+          break;
+        }
+        case 'loop': {
+          const head = this.newCase();
+          const cont = this.newCase();
+          const exit = this.newCase();
+          this.jump(head);
+          this.startCase(head);
+          if (s.cond) {
+            this.trackExpr(s.cond);
+            this.flops(exprFlops(s.cond), this.current!.lines, '');
+            this.caseLine(`if (!${this.cond(s.cond)}) { pc = ${exit}; continue dispatch; }`);
+          }
+          this.labels.push({ irLabel: s.label, breakCase: exit, continueCase: cont });
+          this.emitFlattened(s.body);
+          this.jump(cont);
+          this.startCase(cont);
+          this.emitFlattened(s.update);
+          this.caseLine(this.tickLine());
+          this.jump(head);
+          this.labels.pop();
+          this.startCase(exit);
+          break;
+        }
+        case 'block': {
+          const exit = this.newCase();
+          this.labels.push({ irLabel: s.label, breakCase: exit });
+          this.emitFlattened(s.body);
+          this.jump(exit);
+          this.labels.pop();
+          this.startCase(exit);
+          break;
+        }
+        default:
+          throw new Error(`kernel ${this.kernel.name}: ${s.op} cannot hold a sync point`);
+      }
+    }
+  }
+
+  // Definite-assignment walk of what a case runs, to find locals whose values must survive a sync point.
+  private noteOccurrence(local: number): void {
+    let set = this.occurrences.get(local);
+    if (!set) this.occurrences.set(local, (set = new Set()));
+    set.add(this.current!.id);
+  }
+
+  private trackExpr(e: IrExpr, assigned: Set<number> = this.current!.assigned): void {
+    switch (e.op) {
+      case 'local':
+        this.noteOccurrence(e.local);
+        if (!assigned.has(e.local)) this.exposed.add(e.local);
+        return;
+      case 'binary': this.trackExpr(e.left, assigned); this.trackExpr(e.right, assigned); return;
+      case 'unary': case 'convert': this.trackExpr(e.operand, assigned); return;
+      case 'math': for (const a of e.args) this.trackExpr(a, assigned); return;
+      case 'select': this.trackExpr(e.cond, assigned); this.trackExpr(e.ifTrue, assigned); this.trackExpr(e.ifFalse, assigned); return;
+      case 'load': this.trackExpr(e.index, assigned); return;
+      default: return;
+    }
+  }
+
+  private track(s: IrStmt): void {
+    this.trackStmts([s], this.current!.assigned);
+  }
+
+  private trackStmts(stmts: IrStmt[], assigned: Set<number>): void {
+    for (const s of stmts) {
+      switch (s.op) {
+        case 'assign':
+          this.trackExpr(s.value, assigned);
+          this.noteOccurrence(s.local);
+          assigned.add(s.local);
+          break;
+        case 'store': this.trackExpr(s.index, assigned); this.trackExpr(s.value, assigned); break;
+        case 'atomic':
+          this.trackExpr(s.index, assigned);
+          this.trackExpr(s.value, assigned);
+          if (s.dest !== null) { this.noteOccurrence(s.dest); assigned.add(s.dest); }
+          break;
+        case 'warp':
+          this.trackExpr(s.value, assigned);
+          if (s.arg) this.trackExpr(s.arg, assigned);
+          this.noteOccurrence(s.dest);
+          assigned.add(s.dest);
+          break;
+        case 'if': {
+          this.trackExpr(s.cond, assigned);
+          const a = new Set(assigned);
+          const b = new Set(assigned);
+          this.trackStmts(s.then, a);
+          this.trackStmts(s.else, b);
+          for (const x of a) if (b.has(x)) assigned.add(x);
+          break;
+        }
+        case 'loop': {
+          if (s.cond) this.trackExpr(s.cond, assigned);
+          const inner = new Set(assigned);
+          this.trackStmts(s.body, inner);
+          this.trackStmts(s.update, inner);
+          // Second pass: a read at the top of the body may see a value written later in the previous iteration.
+          if (s.cond) this.trackExpr(s.cond, inner);
+          break;
+        }
+        case 'block': {
+          const inner = new Set(assigned);
+          this.trackStmts(s.body, inner);
+          if (!containsBreakTo(s.body, s.label)) for (const x of inner) assigned.add(x);
+          break;
+        }
+        default: break;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ structured statements
+
+  private flops(count: number, out: string[], indent: string): void {
+    if (count > 0) out.push(`${indent}flops += ${count};`);
+  }
+
+  private emitStructured(stmts: IrStmt[], out: string[], indent: string): void {
+    for (const s of stmts) this.emitStmt(s, out, indent);
+  }
+
+  private emitStmt(s: IrStmt, out: string[], indent: string): void {
+    switch (s.op) {
+      case 'assign':
+        this.flops(exprFlops(s.value), out, indent);
+        out.push(`${indent}${this.localName(s.local)} = ${this.expr(s.value)};`);
+        return;
+      case 'store': {
+        this.flops(exprFlops(s.index) + exprFlops(s.value), out, indent);
+        const m = this.memNames(s.mem);
+        const site = this.site({ kind: 'write', buffer: m.name, loc: s.loc });
+        const idxType = indexType(s.index);
+        // The value is evaluated before the index, as C++17 sequences `a[i] = v`.
+        out.push(`${indent}$a = ${this.expr(s.value)};`);
+        out.push(`${indent}$s = ${this.expr(s.index)};`);
+        out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
+        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, '$a')};${m.writes ? ` ${m.writes}++;` : ''}`);
+        return;
+      }
+      case 'atomic': {
+        const valueFlops = exprFlops(s.index) + exprFlops(s.value) + (s.kind === 'add' && loadedTypeOf(s.elem) === 'f32' ? 1 : 0);
+        this.flops(valueFlops, out, indent);
+        const m = this.memNames(s.mem);
+        const site = this.site({ kind: 'atomic', buffer: m.name, loc: s.loc });
+        const idxType = indexType(s.index);
+        out.push(`${indent}$s = ${this.expr(s.index)}; $a = ${this.expr(s.value)};`);
+        out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
+        out.push(`${indent}$o = ${decodeLoad(s.elem, `${m.view}[$s]`)};`);
+        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, atomicCombine(s.kind, loadedTypeOf(s.elem), '$o', '$a'))};${m.writes ? ` ${m.writes}++;` : ''}`);
+        if (s.dest !== null) out.push(`${indent}${this.localName(s.dest)} = $o;`);
+        return;
+      }
+      case 'if': {
+        this.flops(exprFlops(s.cond), out, indent);
+        out.push(`${indent}if (${this.cond(s.cond)}) {`);
+        this.emitStructured(s.then, out, indent + '  ');
+        if (s.else.length) {
+          out.push(`${indent}} else {`);
+          this.emitStructured(s.else, out, indent + '  ');
+        }
+        out.push(`${indent}}`);
+        return;
+      }
+      case 'loop': {
+        const n = this.labelCount++;
+        const loopLabel = `loop${n}`;
+        const bodyLabel = `body${n}`;
+        this.labels.push({ irLabel: s.label, breakJs: loopLabel, continueJs: bodyLabel });
+        out.push(`${indent}${loopLabel}: for (;;) {`);
+        if (s.cond) {
+          this.flops(exprFlops(s.cond), out, indent + '  ');
+          out.push(`${indent}  if (!${this.cond(s.cond)}) break;`);
+        }
+        out.push(`${indent}  ${bodyLabel}: {`);
+        this.emitStructured(s.body, out, indent + '    ');
+        out.push(`${indent}  }`);
+        this.labels.pop();
+        // `update` runs outside the continue target but inside the loop: a `break` there still leaves the loop.
+        this.labels.push({ irLabel: s.label, breakJs: loopLabel });
+        this.emitStructured(s.update, out, indent + '  ');
+        this.labels.pop();
+        out.push(`${indent}  ${this.tickLine()}`);
+        out.push(`${indent}}`);
+        return;
+      }
+      case 'block': {
+        const label = `block${this.labelCount++}`;
+        this.labels.push({ irLabel: s.label, breakJs: label });
+        out.push(`${indent}${label}: {`);
+        this.emitStructured(s.body, out, indent + '  ');
+        out.push(`${indent}}`);
+        this.labels.pop();
+        return;
+      }
+      case 'break': case 'continue': {
+        const target = this.findLabel(s.label);
+        if (s.op === 'break') {
+          if (target.breakJs) out.push(`${indent}break ${target.breakJs};`);
+          else out.push(`${indent}pc = ${target.breakCase}; continue dispatch;`);
+        } else {
+          if (target.continueJs) out.push(`${indent}break ${target.continueJs};`);
+          else if (target.continueCase !== undefined) out.push(`${indent}pc = ${target.continueCase}; continue dispatch;`);
+          else throw new Error(`kernel ${this.kernel.name}: continue to ${s.label}, which is not a loop`);
+        }
+        return;
+      }
+      case 'return':
+        out.push(this.stateMachine ? `${indent}ST[tid] = 3; break dispatch;` : `${indent}continue thread;`);
+        return;
+      case 'barrier': case 'warp':
+        throw new Error(`kernel ${this.kernel.name}: ${s.op} reached the sync-free renderer`);
+    }
+  }
+
+  private findLabel(label: string): LabelTarget {
+    for (let i = this.labels.length - 1; i >= 0; i--) if (this.labels[i]!.irLabel === label) return this.labels[i]!;
+    throw new Error(`kernel ${this.kernel.name}: break/continue to unknown label ${label}`);
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  /** A JS boolean-ish expression for a `bool` IR expression used as a condition. */
+  private cond(e: IrExpr): string {
+    if (e.op === 'binary') {
+      switch (e.kind) {
+        case '==': return `(${this.expr(e.left)} === ${this.expr(e.right)})`;
+        case '!=': return `(${this.expr(e.left)} !== ${this.expr(e.right)})`;
+        case '<': case '<=': case '>': case '>=': return `(${this.expr(e.left)} ${e.kind} ${this.expr(e.right)})`;
+        case '&&': case '||': return `(${this.cond(e.left)} ${e.kind} ${this.cond(e.right)})`;
+        default: break;
+      }
+    }
+    if (e.op === 'unary' && e.kind === '!') return `!${this.cond(e.operand)}`;
+    if (e.op === 'const') return e.value ? 'true' : 'false';
+    return `(${this.expr(e)} !== 0)`;
+  }
+
+  /** A JS expression with the exact value of `e` (bools as 0/1). */
+  private expr(e: IrExpr): string {
+    switch (e.op) {
+      case 'const': return numberLiteral(e.value, e.type);
+      case 'local': return this.localName(e.local);
+      case 'param': return this.paramName(e.param);
+      case 'geometry': return geometry(e.name, this.stateMachine);
+      case 'binary': return this.binary(e);
+      case 'unary': {
+        const a = this.expr(e.operand);
+        if (e.kind === '!') return `(${this.cond(e.operand)} ? 0 : 1)`;
+        if (e.kind === '~') return e.type === 'u32' ? `(~${a} >>> 0)` : `(~${a})`;
+        if (e.type === 'f32') return `(-${a})`;
+        return e.type === 'u32' ? `((-${a}) >>> 0)` : `((-${a}) | 0)`;
+      }
+      case 'convert': return convert(this.expr(e.operand), e.from, e.type);
+      case 'math': return this.math(e.fn, e.type, e.args);
+      case 'select': return `(${this.cond(e.cond)} ? ${this.expr(e.ifTrue)} : ${this.expr(e.ifFalse)})`;
+      case 'load': return this.load(e.mem, e.elem, e.index, e.loc);
+    }
+  }
+
+  private load(mem: IrMemRef, elem: StorageType, index: IrExpr, loc: SourceLoc): string {
+    const m = this.memNames(mem);
+    const site = this.site({ kind: 'read', buffer: m.name, loc });
+    const simple = index.op === 'local' || index.op === 'param' || index.op === 'const' || index.op === 'geometry';
+    const idx = this.expr(index);
+    const t = simple ? idx : `$i${this.tempCount++}`;
+    const first = simple ? idx : `(${t} = ${idx})`;
+    const check = indexType(index) === 'i32' ? `(${first} >>> 0) < ${m.length}` : `${first} < ${m.length}`;
+    const value = decodeLoad(elem, `${m.view}[${t}]`);
+    const counted = m.reads ? `(${m.reads}++, ${value})` : value;
+    return `(${check} ? ${counted} : rt.oob(L, KERNEL, SITES[${site}], ${t}, ${m.length}, ${this.where()}))`;
+  }
+
+  private binary(e: Extract<IrExpr, { op: 'binary' }>): string {
+    const t = e.operandType;
+    if (e.type === 'bool' && ['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(e.kind)) return `(${this.cond(e)} ? 1 : 0)`;
+    const a = this.expr(e.left);
+    const b = this.expr(e.right);
+    const constB = e.right.op === 'const' ? e.right.value : null;
+    if (t === 'f32') {
+      switch (e.kind) {
+        case '+': case '-': case '*': case '/': case '%': return `fround(${a} ${e.kind} ${b})`;
+        default: throw new Error(`kernel ${this.kernel.name}: no f32 ${e.kind}`);
+      }
+    }
+    const wrap = t === 'u32' ? (x: string) => `((${x}) >>> 0)` : t === 'i32' ? (x: string) => `((${x}) | 0)` : (x: string) => `(${x})`;
+    switch (e.kind) {
+      case '+': case '-': return wrap(`${a} ${e.kind} ${b}`);
+      case '*': return t === 'u32' ? `(imul(${a}, ${b}) >>> 0)` : `imul(${a}, ${b})`;
+      case '/':
+        if (constB !== null && constB !== 0) return wrap(`${a} / ${b}`);
+        return t === 'u32' ? `div_u32(${a}, ${b})` : `div_i32(${a}, ${b})`;
+      case '%':
+        if (constB !== null && constB !== 0) return t === 'u32' ? `(${a} % ${b})` : `((${a} % ${b}) | 0)`;
+        return t === 'u32' ? `rem_u32(${a}, ${b})` : `rem_i32(${a}, ${b})`;
+      case '&': case '|': case '^': return t === 'u32' ? `((${a} ${e.kind} ${b}) >>> 0)` : `(${a} ${e.kind} ${b})`;
+      case '<<':
+        if (constB !== null && constB >= 0 && constB < 32) return t === 'u32' ? `((${a} << ${b}) >>> 0)` : `(${a} << ${b})`;
+        return t === 'u32' ? `(shl(${a}, ${b}) >>> 0)` : `shl(${a}, ${b})`;
+      case '>>':
+        if (constB !== null && constB >= 0 && constB < 32) return t === 'u32' ? `(${a} >>> ${b})` : `(${a} >> ${b})`;
+        return t === 'u32' ? `shr_u32(${a}, ${b})` : `shr_i32(${a}, ${b})`;
+      default: throw new Error(`kernel ${this.kernel.name}: no ${t} ${e.kind}`);
+    }
+  }
+
+  private math(fn: string, type: ValueType, args: IrExpr[]): string {
+    const a = args.map((x) => this.expr(x));
+    const f = type === 'f32';
+    switch (fn) {
+      case 'exp': return `fround(Math.exp(${a[0]}))`;
+      case 'exp2': return `fround(Math.pow(2, ${a[0]}))`;
+      case 'log': return `fround(Math.log(${a[0]}))`;
+      case 'log2': return `fround(Math.log2(${a[0]}))`;
+      case 'sqrt': return `fround(Math.sqrt(${a[0]}))`;
+      case 'rsqrt': return `fround(1 / Math.sqrt(${a[0]}))`;
+      case 'sin': return `fround(Math.sin(${a[0]}))`;
+      case 'cos': return `fround(Math.cos(${a[0]}))`;
+      case 'tanh': return `fround(Math.tanh(${a[0]}))`;
+      case 'pow': return `fround(Math.pow(${a[0]}, ${a[1]}))`;
+      case 'fma': return `fround(${a[0]} * ${a[1]} + ${a[2]})`;
+      case 'floor': return `Math.floor(${a[0]})`;
+      case 'ceil': return `Math.ceil(${a[0]})`;
+      case 'round': return `roundf(${a[0]})`;
+      case 'abs':
+        if (f) return `Math.abs(${a[0]})`;
+        return type === 'u32' ? `${a[0]}` : `(Math.abs(${a[0]}) | 0)`;
+      case 'min': return f ? `fminf(${a[0]}, ${a[1]})` : `Math.min(${a[0]}, ${a[1]})`;
+      case 'max': return f ? `fmaxf(${a[0]}, ${a[1]})` : `Math.max(${a[0]}, ${a[1]})`;
+      case 'clamp': return f ? `fminf(fmaxf(${a[0]}, ${a[1]}), ${a[2]})` : `Math.min(Math.max(${a[0]}, ${a[1]}), ${a[2]})`;
+      case 'ceil_div': return type === 'u32' ? `cdiv_u32(${a[0]}, ${a[1]})` : `cdiv_i32(${a[0]}, ${a[1]})`;
+      case 'bitcast_f32': return `($u[0] = ${a[0]}, $f[0])`;
+      case 'bitcast_u32': return `($f[0] = ${a[0]}, $u[0])`;
+      case 'f16_bits': return `F16[${a[0]} & 65535]`;
+      case 'bf16_bits': return `($u[0] = (${a[0]} & 65535) << 16, $f[0])`;
+      default: throw new Error(`kernel ${this.kernel.name}: no math function ${fn} for ${type}`);
+    }
+  }
+}
+
+function containsBreakTo(stmts: IrStmt[], label: string): boolean {
+  return stmts.some((s) => {
+    switch (s.op) {
+      case 'break': return s.label === label;
+      case 'if': return containsBreakTo(s.then, label) || containsBreakTo(s.else, label);
+      case 'loop': return containsBreakTo(s.body, label) || containsBreakTo(s.update, label);
+      case 'block': return containsBreakTo(s.body, label);
+      default: return false;
+    }
+  });
+}
+
+function indexType(e: IrExpr): ValueType {
+  return e.type;
+}
+
+function loadedTypeOf(elem: StorageType): ValueType {
+  return elem === 'f32' || elem === 'f16' || elem === 'bf16' ? 'f32' : elem === 'u32' ? 'u32' : 'i32';
+}
+
+function sharedArrayClass(elem: StorageType): string {
+  switch (elem) {
+    case 'f32': return 'Float32Array';
+    case 'f16': case 'bf16': return 'Uint16Array';
+    case 'i32': return 'Int32Array';
+    case 'u32': return 'Uint32Array';
+    case 'i8': return 'Int8Array';
+    case 'u8': return 'Uint8Array';
+  }
+}
+
+function decodeLoad(elem: StorageType, raw: string): string {
+  if (elem === 'f16') return `F16[${raw}]`;
+  if (elem === 'bf16') return `($u[0] = ${raw} << 16, $f[0])`;
+  return raw;
+}
+
+function encodeStore(elem: StorageType, value: string): string {
+  if (elem === 'f16') return `f16(${value})`;
+  if (elem === 'bf16') return `bf16(${value})`;
+  return value;
+}
+
+function atomicCombine(kind: 'add' | 'max' | 'min', type: ValueType, old: string, value: string): string {
+  if (type === 'f32') {
+    if (kind === 'add') return `fround(${old} + ${value})`;
+    return kind === 'max' ? `fmaxf(${old}, ${value})` : `fminf(${old}, ${value})`;
+  }
+  if (kind === 'add') return type === 'u32' ? `((${old} + ${value}) >>> 0)` : `((${old} + ${value}) | 0)`;
+  return kind === 'max' ? `Math.max(${old}, ${value})` : `Math.min(${old}, ${value})`;
+}
+
+function convert(a: string, from: ValueType, to: ValueType): string {
+  if (from === to) return a;
+  if (from === 'f32') {
+    if (to === 'i32') return `f2i(${a})`;
+    if (to === 'u32') return `f2u(${a})`;
+  }
+  if (to === 'f32') return from === 'bool' ? a : `fround(${a})`;
+  if (to === 'u32') return from === 'bool' ? a : `(${a} >>> 0)`;
+  if (to === 'i32') return from === 'bool' ? a : `(${a} | 0)`;
+  if (to === 'bool') return `(${a} !== 0 ? 1 : 0)`;
+  throw new Error(`no conversion from ${from} to ${to}`);
+}
+
+function numberLiteral(value: number, type: ValueType): string {
+  if (type === 'f32') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (value === Infinity) return 'Infinity';
+    if (value === -Infinity) return '(-Infinity)';
+    if (Object.is(value, -0)) return '(-0)';
+    const f = Math.fround(value);
+    return f < 0 ? `(${f})` : String(f);
+  }
+  if (type === 'bool') return value ? '1' : '0';
+  return value < 0 ? `(${value})` : String(value);
+}
+
+function geometry(name: string, stateMachine: boolean): string {
+  switch (name) {
+    case 'thread.x': return 'tx';
+    case 'thread.y': return 'ty';
+    case 'thread.z': return 'tz';
+    case 'block.x': return 'bx';
+    case 'block.y': return 'by';
+    case 'block.z': return 'bz';
+    case 'block_dim.x': return 'bdx';
+    case 'block_dim.y': return 'bdy';
+    case 'block_dim.z': return 'bdz';
+    case 'grid_dim.x': return 'gdx';
+    case 'grid_dim.y': return 'gdy';
+    case 'grid_dim.z': return 'gdz';
+    case 'lane': return stateMachine ? 'lane' : '(((tz * bdy + ty) * bdx + tx) & 31)';
+    case 'warp_size': return '32';
+    default: throw new Error(`no geometry ${name}`);
+  }
+}

@@ -1,0 +1,80 @@
+// Fuzz over the protocol: thousands of random edits and requests on real examples; the server must keep
+// answering every request (no crash, no hang) and its answers must stay well-formed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startServer, positionAt, REPO, FIXTURES } from './harness';
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SNIPPETS = ['{', '}', '(', ')', '[', ']', ';', 'let ', 'var x = ', 'launch ', 'kernel k(', 'thread.', '..', '/*', '*/', '//', '"', '\n', ' ', 'mut ', 'f16', '1e', '0x', 'é', '\u{1F600}', 'barrier();', 'if i < n {', 'return ', '= ', '+'];
+const REQUESTS = [
+  'textDocument/hover', 'textDocument/completion', 'textDocument/signatureHelp', 'textDocument/definition',
+  'textDocument/references', 'textDocument/documentHighlight', 'textDocument/documentSymbol', 'textDocument/foldingRange',
+  'textDocument/semanticTokens/full', 'textDocument/formatting', 'textDocument/inlayHint', 'textDocument/codeAction',
+  'textDocument/prepareRename',
+];
+
+test('the server survives 2,000 random edits with requests in between and still answers', async () => {
+  const client = await startServer({ initializationOptions: { diagnosticsDelayMs: 5 } });
+  try {
+    const random = prng(20240607);
+    const sources = readdirSync(path.join(REPO, 'kernels/examples')).filter((f) => f.endsWith('.kern')).map((f) => path.join(REPO, 'kernels/examples', f));
+    sources.push(path.join(FIXTURES, 'main.kern'), path.join(FIXTURES, 'fixes.kern'));
+    const uris: string[] = [];
+    for (const file of sources) uris.push(await client.open(file, readFileSync(file, 'utf8')));
+    let answered = 0;
+    let rejected = 0;
+    const pending: Promise<void>[] = [];
+    for (let step = 0; step < 2000; step++) {
+      const uri = uris[Math.floor(random() * uris.length)]!;
+      const text = client.texts.get(uri)!;
+      const a = Math.floor(random() * (text.length + 1));
+      const b = Math.min(text.length, a + Math.floor(random() * 12));
+      const roll = random();
+      const insert = roll < 0.4 ? SNIPPETS[Math.floor(random() * SNIPPETS.length)]! : roll < 0.7 ? '' : text.slice(Math.floor(random() * text.length), Math.floor(random() * text.length)).slice(0, 40);
+      await client.edit(uri, { start: positionAt(text, a), end: positionAt(text, b) }, insert);
+      if (step % 4 === 0) {
+        const now = client.texts.get(uri)!;
+        const pos = positionAt(now, Math.floor(random() * (now.length + 1)));
+        const method = REQUESTS[Math.floor(random() * REQUESTS.length)]!;
+        const params: Record<string, unknown> = { textDocument: { uri }, position: pos };
+        if (method === 'textDocument/references') params.context = { includeDeclaration: true };
+        if (method === 'textDocument/formatting') params.options = { tabSize: 2, insertSpaces: true };
+        if (method === 'textDocument/inlayHint' || method === 'textDocument/codeAction') {
+          params.range = { start: { line: 0, character: 0 }, end: pos };
+          params.context = { diagnostics: [] };
+        }
+        pending.push(client.request(method, params).then(() => { answered++; }, () => { rejected++; }));
+      }
+      if (pending.length >= 25) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending.splice(0));
+    assert.equal(answered + rejected, 500);
+    // prepareRename may refuse with an error answer; nothing else should.
+    assert.ok(rejected <= 60, `${rejected} requests failed`);
+    // Still alive and answering on every document after the storm.
+    for (const uri of uris) {
+      const symbols = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      assert.ok(Array.isArray(symbols));
+    }
+    const last = uris[0]!;
+    const version = await client.edit(last, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ' ');
+    const diags = await client.waitDiagnostics(last, version, 20_000);
+    assert.ok(Array.isArray(diags));
+    assert.equal(client.child.exitCode, null, 'server exited');
+    assert.doesNotMatch(client.stderr, /Unhandled|FATAL|RangeError: Maximum call stack/);
+  } finally {
+    await client.stop();
+  }
+});
