@@ -113,9 +113,12 @@ const span = (e: TraceEvent): Interval => [e.start_us, e.start_us + e.duration_u
 const isCopy = (e: TraceEvent): boolean => e.kind === 'h2d' || e.kind === 'd2h';
 const isCompute = (e: TraceEvent): boolean => e.kind === 'kernel' || e.kind === 'memset';
 
-/** Bytes a kernel moved through device memory (its link bytes are counted against the link). */
+/**
+ * Bytes a kernel moved through device memory. A kernel's `bytes` counts device memory only; bytes of
+ * host-mapped buffers are in `link_bytes`, on top (as the sim records them).
+ */
 export function kernelDeviceBytes(e: TraceEvent): number {
-  return Math.max(0, e.bytes - (e.link_bytes ?? 0));
+  return e.bytes;
 }
 
 /** The fixed cost the timing model charges for an event before any byte or flop moves. */
@@ -133,10 +136,18 @@ function kernelRoof(deviceBytes: number, linkBytes: number, flops: number, info:
   const c = info.ceilings;
   const memoryUs = deviceBytes / (c.memoryGBps * 1e3);
   const computeUs = flops / (c.fp32TFLOPS * 1e6);
-  const linkUs = linkBytes / (Math.min(c.linkH2DGBps, c.linkD2HGBps) * 1e3);
+  const linkUs = linkBytes / (mappedLinkGBps(info) * 1e3);
   if (linkUs > memoryUs && linkUs > computeUs) return { roof: 'link', idealUs: linkUs };
   if (computeUs > memoryUs) return { roof: 'compute', idealUs: computeUs };
   return { roof: 'memory', idealUs: memoryUs };
+}
+
+/**
+ * The ceiling for kernels reading and writing host-mapped buffers: reads come over the H2D direction and
+ * writes go over D2H at the same time, and events carry only the total, so the bound is the sum.
+ */
+function mappedLinkGBps(info: DeviceInfo): number {
+  return info.ceilings.linkH2DGBps + info.ceilings.linkD2HGBps;
 }
 
 const gbpsOf = (bytes: number, us: number): number => (us > 0 ? bytes / (us * 1e3) : 0);
@@ -193,18 +204,19 @@ export function summarize(events: TraceEvent[], info: DeviceInfo): TraceSummary 
       row.ceiling_gbps_or_tflops = row.kind === 'h2d' ? c.linkH2DGBps : c.linkD2HGBps;
       row.percent_of_ceiling = (100 * row.gbps) / row.ceiling_gbps_or_tflops;
     } else if (row.kind === 'kernel' || row.kind === 'memset') {
-      const deviceBytes = Math.max(0, row.bytes - row.linkBytes);
+      const deviceBytes = row.bytes;
       const { roof, idealUs } = kernelRoof(deviceBytes, row.linkBytes, row.flops, info);
-      if (row.kind === 'kernel') row.arithmetic_intensity = row.bytes > 0 ? row.flops / row.bytes : 0;
+      const moved = row.bytes + row.linkBytes;
+      if (row.kind === 'kernel') row.arithmetic_intensity = moved > 0 ? row.flops / moved : 0;
       // A kernel whose ideal time is below its launch cost is bound by the launch latency, not a roof.
-      const latencyBound = idealUs < c.launchLatencyUs * row.count;
+      const latencyBound = row.kind === 'kernel' && idealUs < c.launchLatencyUs * row.count;
       if (roof === 'compute') {
         row.ceiling = 'compute';
         row.ceiling_gbps_or_tflops = c.fp32TFLOPS;
         row.percent_of_ceiling = (100 * row.gflops) / (c.fp32TFLOPS * 1e3);
       } else if (roof === 'link') {
         row.ceiling = 'link';
-        row.ceiling_gbps_or_tflops = Math.min(c.linkH2DGBps, c.linkD2HGBps);
+        row.ceiling_gbps_or_tflops = mappedLinkGBps(info);
         row.percent_of_ceiling = (100 * gbpsOf(row.linkBytes, row.total_us)) / row.ceiling_gbps_or_tflops;
       } else {
         row.ceiling = 'memory';
@@ -259,7 +271,7 @@ function decideVerdict(
     const syncs = events.filter((e) => e.kind === 'sync').length;
     return {
       verdict: 'latency-bound',
-      verdict_text: `latency-bound: ${pct(s.latency_us)} of ${total} is fixed cost (${launches} launches at ${formatNumber(c.launchLatencyUs)} µs, ${copyCount} copies at ${formatNumber(c.transferLatencyUs)} µs, ${syncs} syncs at ${formatNumber(c.syncLatencyUs)} µs); batch work into fewer, larger launches and copies`,
+      verdict_text: `latency-bound: ${pct(s.latency_us)} of ${total} is fixed cost (${plural(launches, 'launch', 'launches')} at ${formatNumber(c.launchLatencyUs)} µs, ${plural(copyCount, 'copy', 'copies')} at ${formatNumber(c.transferLatencyUs)} µs, ${plural(syncs, 'sync', 'syncs')} at ${formatNumber(c.syncLatencyUs)} µs); batch work into fewer, larger launches and copies`,
     };
   }
   if (s.copy_us >= s.compute_us) {
@@ -273,7 +285,7 @@ function decideVerdict(
   if (roof === 'link') {
     return {
       verdict: 'link-bound',
-      verdict_text: `link-bound: ${share} pulling ${formatBytes(kernelLinkBytes)} from host-mapped buffers at ${formatRate(gbpsOf(kernelLinkBytes, kernelUs))} of a ${linkCeiling}`,
+      verdict_text: `link-bound: ${share} pulling ${formatBytes(kernelLinkBytes)} from host-mapped buffers at ${formatRate(gbpsOf(kernelLinkBytes, kernelUs))} of ${formatNumber(mappedLinkGBps(info), 4)} GB/s (the link both ways)`,
     };
   }
   if (roof === 'compute') {
@@ -306,10 +318,11 @@ export function computeRoofline(events: TraceEvent[], info: DeviceInfo): Rooflin
   }
   const points: RooflinePoint[] = [];
   for (const [name, p] of byName) {
-    const { roof } = kernelRoof(Math.max(0, p.bytes - p.linkBytes), p.linkBytes, p.flops, info);
+    const { roof } = kernelRoof(p.bytes, p.linkBytes, p.flops, info);
+    const moved = p.bytes + p.linkBytes;
     points.push({
       name,
-      arithmetic_intensity: p.bytes > 0 ? p.flops / p.bytes : 0,
+      arithmetic_intensity: moved > 0 ? p.flops / moved : 0,
       gflops: p.us > 0 ? p.flops / (p.us * 1e3) : 0,
       bound_by: roof,
       ...(p.source ? { source: p.source } : {}),
@@ -368,7 +381,7 @@ export function toChromeTraceRuns(runs: { name: string; events: TraceEvent[] }[]
         const { roof } = kernelRoof(deviceBytes, e.link_bytes ?? 0, e.flops, info);
         const percent =
           roof === 'compute' ? (100 * e.flops) / (e.duration_us * 1e6 * c.fp32TFLOPS)
-          : roof === 'link' ? (100 * gbpsOf(e.link_bytes ?? 0, e.duration_us)) / Math.min(c.linkH2DGBps, c.linkD2HGBps)
+          : roof === 'link' ? (100 * gbpsOf(e.link_bytes ?? 0, e.duration_us)) / mappedLinkGBps(info)
           : (100 * gbpsOf(deviceBytes, e.duration_us)) / c.memoryGBps;
         args['% of ceiling'] = round3(percent);
         args['ceiling'] = roof;
@@ -393,6 +406,7 @@ export function toChromeTraceRuns(runs: { name: string; events: TraceEvent[] }[]
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** A number with at most `digits` significant digits and no trailing zeros: 33, 32.9, 1.79. */
 export function formatNumber(x: number, digits = 3): string {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { DeviceInfo } from '../driver/device';
 import { DEFAULT_PROFILE, listProfiles } from '../driver/profiles';
-import { SET_DEVICE_NOTIFICATION } from '../language-server/protocol';
+import { SET_DEVICE_NOTIFICATION, type SetDeviceParams } from '../language-server/protocol';
 import type { RunResult } from '../driver/runner';
 
 /** The last run of each file, for Export Trace and Open Timeline. */
@@ -94,8 +94,16 @@ export class Ctx implements vscode.Disposable {
   }
 
   notifyServerOfDevice(): void {
+    const params = this.deviceParams();
+    if (this.client && params) void this.client.sendNotification(SET_DEVICE_NOTIFICATION, params).catch(() => undefined);
+  }
+
+  /** What the server needs to know of the selected device for its kernel hovers. */
+  private deviceParams(): SetDeviceParams | undefined {
     const info = this.deviceInfo();
-    if (this.client && info) void this.client.sendNotification(SET_DEVICE_NOTIFICATION, { device: info }).catch(() => undefined);
+    if (!info) return undefined;
+    const { linkH2DGBps, linkD2HGBps, memoryGBps, fp32TFLOPS } = info.ceilings;
+    return { name: info.name, ceilings: { linkH2DGBps, linkD2HGBps, memoryGBps, fp32TFLOPS } };
   }
 
   /** Starts (or restarts) the bundled language server; failures are shown, not only logged. */
@@ -113,6 +121,7 @@ export class Ctx implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'kern' }],
       outputChannel: this.output,
+      initializationOptions: { device: this.deviceParams() },
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.kern') },
     };
     const client = new LanguageClient('kern', 'Kern Language Server', serverOptions, clientOptions);

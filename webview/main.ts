@@ -21,6 +21,8 @@ export interface PanelDebug {
   locate(name: string): { x: number; y: number } | null;
   locateRooflinePoint(name: string): { x: number; y: number } | null;
   redrawTimeline(): number;
+  /** How long the last valid message took to arrive, validate and lay out (drawing follows on the next frame). */
+  lastMessageTiming(): { receiveMs: number; validateMs: number; layoutMs: number };
 }
 
 interface PanelState {
@@ -80,7 +82,9 @@ function browserShim(): WebviewApi {
   };
 }
 
-const vscode: WebviewApi = typeof window.acquireVsCodeApi === 'function' ? window.acquireVsCodeApi() : browserShim();
+const inVsCode = typeof window.acquireVsCodeApi === 'function';
+const vscode: WebviewApi = window.acquireVsCodeApi?.() ?? browserShim();
+if (!inVsCode) document.body.classList.add('egpu-standalone');
 let state: PanelState = vscode.getState() ?? {};
 
 function saveState(patch: Partial<PanelState>): void {
@@ -161,8 +165,9 @@ viewChecks.appendChild(checksRoot);
 tabs.append(tabTable, tabRoofline, tabChecks, viewTable, viewRoofline, viewChecks);
 // The tabs element announces its first tab while it sets itself up; only user choices are saved.
 let tabsReady = false;
-tabs.addEventListener('change', () => {
-  const id = tabs.getAttribute('activeid');
+tabs.addEventListener('change', (ev) => {
+  // The event carries the new tab; the activeid attribute is reflected only later.
+  const id = (ev as CustomEvent<HTMLElement | undefined>).detail?.id;
   if (tabsReady && id && id !== state.tab) saveState({ tab: id });
 });
 
@@ -285,6 +290,7 @@ function handle(message: HostMessage): void {
     case 'theme':
       document.body.classList.remove(...THEME_CLASSES);
       document.body.classList.add(`vscode-${message.kind}`);
+      document.body.dataset.vscodeThemeKind = `vscode-${message.kind}`;
       break;
     case 'running':
       status.textContent = `Running ${message.runName}…`;
@@ -293,10 +299,16 @@ function handle(message: HostMessage): void {
   }
 }
 
+let lastMessageTiming = { receiveMs: 0, validateMs: 0, layoutMs: 0 };
 window.addEventListener('message', (ev: MessageEvent) => {
-  const parsed = parseHostMessage(ev.data);
+  const t0 = performance.now();
+  const data: unknown = ev.data; // Chromium deserialises the message on first access.
+  const t1 = performance.now();
+  const parsed = parseHostMessage(data);
+  const t2 = performance.now();
   if (parsed.ok) {
     handle(parsed.message);
+    lastMessageTiming = { receiveMs: t1 - t0, validateMs: t2 - t1, layoutMs: performance.now() - t2 };
     return;
   }
   const text = `ignored malformed message: ${parsed.reason}`;
@@ -311,6 +323,7 @@ window.egpuPanelDebug = {
   locate: (name: string) => timeline.locate(name),
   locateRooflinePoint: (name: string) => roofline.locate(name),
   redrawTimeline: () => timeline.draw(),
+  lastMessageTiming: () => lastMessageTiming,
 };
 
 if (state.profile) showProfile(state.profile);

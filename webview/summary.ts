@@ -40,7 +40,12 @@ export function renderSummary(root: HTMLElement, s: TraceSummary, device: Device
   verdict.setAttribute('aria-label', `Verdict: ${VERDICT_TITLES[s.verdict]}`);
   const title = el('div', 'verdict-title');
   title.append(el('span', 'verdict-mark', ''), el('span', 'verdict-name', VERDICT_TITLES[s.verdict]));
-  verdict.append(el('div', 'caption', 'Bottleneck'), title, el('div', 'verdict-text', s.verdict_text));
+  // The engine's text starts with the verdict itself ("link-bound: …"), which the title already says.
+  const prefix = `${s.verdict}: `;
+  const reason = s.verdict_text.startsWith(prefix) ? s.verdict_text.slice(prefix.length) : s.verdict_text;
+  const text = el('div', 'verdict-text', reason.charAt(0).toUpperCase() + reason.slice(1));
+  text.title = s.verdict_text;
+  verdict.append(el('div', 'caption', 'Bottleneck'), title, text);
 
   const split = el('section', 'split');
   const head = el('div', 'split-head');
@@ -90,7 +95,7 @@ export function renderSummary(root: HTMLElement, s: TraceSummary, device: Device
   const run = el('section', 'run-facts');
   const facts: [string, string][] = [
     ['run', `${runName} · ${basename(file)}`],
-    ['kernels', `${s.kernel_count.toLocaleString('en-US')} launches`],
+    ['kernels', `${s.kernel_count.toLocaleString('en-US')} ${s.kernel_count === 1 ? 'launch' : 'launches'}`],
     ['H2D', formatBytes(s.h2d_bytes)],
     ['D2H', formatBytes(s.d2h_bytes)],
   ];

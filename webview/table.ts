@@ -136,7 +136,8 @@ export class StatsTable {
           meter.appendChild(fill);
           const text = document.createElement('span');
           text.className = 'meter-text';
-          text.textContent = `${col.cell(r)} of ${r.ceiling}`;
+          // Rows bound by fixed latency carry no roof of their own; the engine's percentage is still of their roof.
+          text.textContent = r.ceiling !== 'latency' ? `${col.cell(r)} of ${r.ceiling}` : r.ceiling_gbps_or_tflops > 0 ? `${col.cell(r)} · latency-bound` : 'latency-bound';
           td.append(meter, text);
         } else {
           td.textContent = col.cell(r);

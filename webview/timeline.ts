@@ -214,8 +214,17 @@ export class Timeline {
     const ctx = fitCanvas(this.canvas, width, this.height);
     ctx.fillStyle = p.background;
     ctx.fillRect(0, 0, width, this.height);
-    this.drawAxis(ctx, p, width);
     const bands = this.laneBands();
+    for (const b of bands) {
+      ctx.fillStyle = p.laneBackground;
+      ctx.fillRect(b.left, b.top, b.right - b.left, LANE_HEIGHT);
+      if (p.highContrast) {
+        ctx.strokeStyle = p.border;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(b.left + 0.5, b.top + 0.5, b.right - b.left - 1, LANE_HEIGHT - 1);
+      }
+    }
+    this.drawAxis(ctx, p, width);
     for (let i = 0; i < this.lanes.length; i++) this.drawLane(ctx, p, this.lanes[i]!, bands[i]!.top);
     this.lastDrawMs = performance.now() - t0;
     return this.lastDrawMs;
@@ -266,8 +275,6 @@ export class Timeline {
   private drawLane(ctx: CanvasRenderingContext2D, p: Palette, d: LaneData, top: number): void {
     const plotW = this.plotWidth;
     const right = GUTTER + plotW;
-    ctx.fillStyle = p.laneBackground;
-    ctx.fillRect(GUTTER, top, plotW, LANE_HEIGHT);
 
     ctx.fillStyle = p.foreground;
     ctx.font = `12px ${p.font}`;

@@ -145,10 +145,11 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
 function formatTable(rows: EventStat[]): string[] {
   const header = ['kind', 'name', 'count', 'time', 'bytes', 'rate', 'of ceiling', 'flop/B'];
   const lines = rows.map((r) => {
+    const pct = `${r.percent_of_ceiling >= 10 ? Math.round(r.percent_of_ceiling) : formatNumber(r.percent_of_ceiling, 2)}%`;
     const ceiling =
       r.kind === 'sync' ? ''
-      : r.ceiling === 'latency' ? `latency (${Math.round(r.percent_of_ceiling)}% of ${r.kind === 'kernel' || r.kind === 'memset' ? 'memory' : 'link'})`
-      : `${Math.round(r.percent_of_ceiling)}% of ${r.ceiling}`;
+      : r.ceiling === 'latency' ? `latency (${pct} of ${r.kind === 'kernel' || r.kind === 'memset' ? 'memory' : 'link'})`
+      : `${pct} of ${r.ceiling}`;
     const rate = r.kind === 'sync' ? '' : r.ceiling === 'compute' ? formatFlops(r.gflops) : formatRate(r.gbps);
     return [
       r.kind, r.name, String(r.count), formatDuration(r.total_us), r.bytes ? formatBytes(r.bytes) : '', rate, ceiling,

@@ -117,6 +117,7 @@ export class CudaDevice implements Device {
 
   async alloc(bytes: number, placement: Placement, name: string): Promise<DeviceBuffer> {
     this.usable();
+    if (!Number.isInteger(bytes) || bytes < 0) throw new DeviceError(`cannot allocate buffer ${name}: ${bytes} is not a byte count`, { kind: 'invalid' });
     const size = Math.max(1, bytes);
     let dptr: number;
     let host: Handle | null = null;
@@ -146,8 +147,8 @@ export class CudaDevice implements Device {
     }
     const buf: CudaBuffer = { id: this.nextBufferId++, bytes, placement, name, dptr, host, hostView, lastUse: null, freed: false };
     this.buffers.set(buf.id, buf);
-    if (placement === 'device') await this.fill(buf, 0);
-    else hostView!.fill(0);
+    // Device memory is zeroed by the caller's fill() (the runner does, as a memset on the timeline).
+    hostView?.fill(0);
     return buf;
   }
 
@@ -361,6 +362,8 @@ export class CudaDevice implements Device {
   }
 
   resetTrace(): void {
+    for (const op of this.pending) this.spareEvents.push(...(op.start === op.end ? [op.start] : [op.start, op.end]));
+    this.spareEvents.push(this.base);
     this.pending = [];
     this.recorded = [];
     this.base = this.newEvent();
@@ -453,6 +456,7 @@ export class CudaDevice implements Device {
     this.nextStaging = (this.nextStaging + 1) % this.staging.length;
     if (chunk.busy) {
       await this.waitFor(chunk.busy, what);
+      this.spareEvents.push(chunk.busy);
       chunk.busy = null;
     }
     return chunk;

@@ -105,6 +105,8 @@ class KernelRenderer {
   private exposed = new Set<number>();
   private forcedSaved = new Set<number>();
   private saveSlots = new Map<number, number>();
+  /** Where unconditional loads of the statement being rendered are hoisted to (null: render them inline). */
+  private hoist: string[] | null = null;
 
   constructor(private readonly kernel: IrKernel) {}
 
@@ -191,7 +193,7 @@ class KernelRenderer {
     }
     lines.push('let flops = 0, ticks = 0, $s = 0, $a = 0, $o = 0;');
     if (this.tempCount > 0) {
-      const temps = Array.from({ length: this.tempCount }, (_, i) => `$i${i} = 0`);
+      const temps = Array.from({ length: this.tempCount }, (_, i) => `$i${i} = 0, $v${i} = 0`);
       lines.push(`let ${temps.join(', ')};`);
     }
     return lines;
@@ -331,7 +333,9 @@ class KernelRenderer {
           const site = this.site({ kind: 'warp', warp: { op: s.kind, type: s.type, destSlot: s.dest }, loc: s.loc });
           const next = this.newCase();
           this.caseLine(`// ${s.kind} across the warp at ${s.loc.file}:${s.loc.line}:${s.loc.column}`);
-          this.caseLine(`VAL[tid] = ${this.expr(s.value)}; ARG[tid] = ${s.arg ? this.expr(s.arg) : '0'};`);
+          const value = this.top(this.current!.lines, '', () => this.expr(s.value));
+          const arg = s.arg ? this.top(this.current!.lines, '', () => this.expr(s.arg!)) : '0';
+          this.caseLine(`VAL[tid] = ${value}; ARG[tid] = ${arg};`);
           this.caseLine(`PC[tid] = ${next}; SITE[tid] = ${site}; ST[tid] = 2; break dispatch;`);
           this.startCase(next);
           break;
@@ -342,7 +346,8 @@ class KernelRenderer {
           const elseCase = this.newCase();
           const join = this.newCase();
           this.flops(exprFlops(s.cond), this.current!.lines, '');
-          this.caseLine(`pc = ${this.cond(s.cond)} ? ${thenCase} : ${elseCase}; continue dispatch;`);
+          const cond = this.top(this.current!.lines, '', () => this.cond(s.cond));
+          this.caseLine(`pc = ${cond} ? ${thenCase} : ${elseCase}; continue dispatch;`);
           this.startCase(thenCase);
           this.emitFlattened(s.then);
           this.jump(join);
@@ -361,7 +366,8 @@ class KernelRenderer {
           if (s.cond) {
             this.trackExpr(s.cond);
             this.flops(exprFlops(s.cond), this.current!.lines, '');
-            this.caseLine(`if (!${this.cond(s.cond)}) { pc = ${exit}; continue dispatch; }`);
+            const cond = this.top(this.current!.lines, '', () => this.cond(s.cond!));
+            this.caseLine(`if (!${cond}) { pc = ${exit}; continue dispatch; }`);
           }
           this.labels.push({ irLabel: s.label, breakCase: exit, continueCase: cont });
           this.emitFlattened(s.body);
@@ -478,7 +484,8 @@ class KernelRenderer {
     switch (s.op) {
       case 'assign':
         this.flops(exprFlops(s.value), out, indent);
-        out.push(`${indent}${this.localName(s.local)} = ${this.expr(s.value)};`);
+        const value = this.top(out, indent, () => this.expr(s.value));
+        out.push(`${indent}${this.localName(s.local)} = ${value};`);
         return;
       case 'store': {
         this.flops(exprFlops(s.index) + exprFlops(s.value), out, indent);
@@ -486,8 +493,10 @@ class KernelRenderer {
         const site = this.site({ kind: 'write', buffer: m.name, loc: s.loc });
         const idxType = indexType(s.index);
         // The value is evaluated before the index, as C++17 sequences `a[i] = v`.
-        out.push(`${indent}$a = ${this.expr(s.value)};`);
-        out.push(`${indent}$s = ${this.expr(s.index)};`);
+        const value = this.top(out, indent, () => this.expr(s.value));
+        out.push(`${indent}$a = ${value};`);
+        const index = this.top(out, indent, () => this.expr(s.index));
+        out.push(`${indent}$s = ${index};`);
         out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
         out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, '$a')};${m.writes ? ` ${m.writes}++;` : ''}`);
         return;
@@ -498,7 +507,10 @@ class KernelRenderer {
         const m = this.memNames(s.mem);
         const site = this.site({ kind: 'atomic', buffer: m.name, loc: s.loc });
         const idxType = indexType(s.index);
-        out.push(`${indent}$s = ${this.expr(s.index)}; $a = ${this.expr(s.value)};`);
+        const index = this.top(out, indent, () => this.expr(s.index));
+        out.push(`${indent}$s = ${index};`);
+        const value = this.top(out, indent, () => this.expr(s.value));
+        out.push(`${indent}$a = ${value};`);
         out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
         out.push(`${indent}$o = ${decodeLoad(s.elem, `${m.view}[$s]`)};`);
         out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, atomicCombine(s.kind, loadedTypeOf(s.elem), '$o', '$a'))};${m.writes ? ` ${m.writes}++;` : ''}`);
@@ -507,7 +519,8 @@ class KernelRenderer {
       }
       case 'if': {
         this.flops(exprFlops(s.cond), out, indent);
-        out.push(`${indent}if (${this.cond(s.cond)}) {`);
+        const cond = this.top(out, indent, () => this.cond(s.cond));
+        out.push(`${indent}if (${cond}) {`);
         this.emitStructured(s.then, out, indent + '  ');
         if (s.else.length) {
           out.push(`${indent}} else {`);
@@ -524,7 +537,8 @@ class KernelRenderer {
         out.push(`${indent}${loopLabel}: for (;;) {`);
         if (s.cond) {
           this.flops(exprFlops(s.cond), out, indent + '  ');
-          out.push(`${indent}  if (!${this.cond(s.cond)}) break;`);
+          const cond = this.top(out, indent + '  ', () => this.cond(s.cond!));
+          out.push(`${indent}  if (!${cond}) break;`);
         }
         out.push(`${indent}  ${bodyLabel}: {`);
         this.emitStructured(s.body, out, indent + '    ');
@@ -567,6 +581,25 @@ class KernelRenderer {
     }
   }
 
+  /** Renders a statement-level expression, first emitting the loads it always performs. */
+  private top(out: string[], indent: string, render: () => string): string {
+    const saved = this.hoist;
+    this.hoist = [];
+    const text = render();
+    for (const line of this.hoist) out.push(indent + line);
+    this.hoist = saved;
+    return text;
+  }
+
+  /** Renders a subexpression that may not be evaluated (select arms, right of && / ||): its loads stay inline. */
+  private inline(render: () => string): string {
+    const saved = this.hoist;
+    this.hoist = null;
+    const text = render();
+    this.hoist = saved;
+    return text;
+  }
+
   private findLabel(label: string): LabelTarget {
     for (let i = this.labels.length - 1; i >= 0; i--) if (this.labels[i]!.irLabel === label) return this.labels[i]!;
     throw new Error(`kernel ${this.kernel.name}: break/continue to unknown label ${label}`);
@@ -581,7 +614,10 @@ class KernelRenderer {
         case '==': return `(${this.expr(e.left)} === ${this.expr(e.right)})`;
         case '!=': return `(${this.expr(e.left)} !== ${this.expr(e.right)})`;
         case '<': case '<=': case '>': case '>=': return `(${this.expr(e.left)} ${e.kind} ${this.expr(e.right)})`;
-        case '&&': case '||': return `(${this.cond(e.left)} ${e.kind} ${this.cond(e.right)})`;
+        case '&&': case '||': {
+          const left = this.cond(e.left);
+          return `(${left} ${e.kind} ${this.inline(() => this.cond(e.right))})`;
+        }
         default: break;
       }
     }
@@ -599,15 +635,18 @@ class KernelRenderer {
       case 'geometry': return geometry(e.name, this.stateMachine);
       case 'binary': return this.binary(e);
       case 'unary': {
-        const a = this.expr(e.operand);
         if (e.kind === '!') return `(${this.cond(e.operand)} ? 0 : 1)`;
+        const a = this.expr(e.operand);
         if (e.kind === '~') return e.type === 'u32' ? `(~${a} >>> 0)` : `(~${a})`;
         if (e.type === 'f32') return `(-${a})`;
         return e.type === 'u32' ? `((-${a}) >>> 0)` : `((-${a}) | 0)`;
       }
       case 'convert': return convert(this.expr(e.operand), e.from, e.type);
       case 'math': return this.math(e.fn, e.type, e.args);
-      case 'select': return `(${this.cond(e.cond)} ? ${this.expr(e.ifTrue)} : ${this.expr(e.ifFalse)})`;
+      case 'select': {
+        const cond = this.cond(e.cond);
+        return `(${cond} ? ${this.inline(() => this.expr(e.ifTrue))} : ${this.inline(() => this.expr(e.ifFalse))})`;
+      }
       case 'load': return this.load(e.mem, e.elem, e.index, e.loc);
     }
   }
@@ -617,6 +656,15 @@ class KernelRenderer {
     const site = this.site({ kind: 'read', buffer: m.name, loc });
     const simple = index.op === 'local' || index.op === 'param' || index.op === 'const' || index.op === 'geometry';
     const idx = this.expr(index);
+    if (this.hoist) {
+      // Unconditional load: checked and loaded as statements before the one that uses it.
+      const n = this.tempCount++;
+      const check = indexType(index) === 'i32' ? `($i${n} >>> 0) >= ${m.length}` : `$i${n} >= ${m.length}`;
+      this.hoist.push(`$i${n} = ${idx};`);
+      this.hoist.push(`if (${check}) rt.oob(L, KERNEL, SITES[${site}], $i${n}, ${m.length}, ${this.where()});`);
+      this.hoist.push(`$v${n} = ${decodeLoad(elem, `${m.view}[$i${n}]`)};${m.reads ? ` ${m.reads}++;` : ''}`);
+      return `$v${n}`;
+    }
     const t = simple ? idx : `$i${this.tempCount++}`;
     const first = simple ? idx : `(${t} = ${idx})`;
     const check = indexType(index) === 'i32' ? `(${first} >>> 0) < ${m.length}` : `${first} < ${m.length}`;

@@ -140,12 +140,25 @@ class Parser {
     const previous = this.pos === 0 ? 0 : this.tokens[this.pos - 1]!.span.start;
     const from = Math.min(previous, span.start);
     const to = Math.max(span.end, this.tok.span.start);
-    if (this.lexicalErrorStarts.some((s) => s >= from && s < to)) return;
+    if (this.hasLexicalErrorIn(from, to)) return;
     if (this.unterminatedComment && this.tok.kind === 'eof' && span.start >= this.prevEnd) return;
     const diagnostic = makeDiagnostic(code, this.path, span, ...args);
     if (related) diagnostic.related = [{ file: this.path, span: related.span, message: related.message }];
     this.diagnostics.push(diagnostic);
     this.quietUntil = Math.max(span.end, span.start);
+  }
+
+  /** Whether a lexical diagnostic starts in [from, to) (binary search: the lexer reports in order). */
+  private hasLexicalErrorIn(from: number, to: number): boolean {
+    const starts = this.lexicalErrorStarts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < starts.length && starts[lo]! < to;
   }
 
   /** Reports at the current token: `expected X, found Y`. */
@@ -279,14 +292,14 @@ class Parser {
     const items: Item[] = [];
     while (!this.at('eof')) {
       const before = this.pos;
-      const item = this.parseItem();
+      const item = this.parseItem(items.at(-1) ?? null);
       if (item) items.push(item);
       if (this.pos === before) this.advance();
     }
     return items;
   }
 
-  private parseItem(): Item | null {
+  private parseItem(previous: Item | null): Item | null {
     switch (this.tok.kind) {
       case 'import':
         return this.parseImport();
@@ -299,10 +312,19 @@ class Parser {
       case 'run':
         return this.parseRun();
       default:
-        this.report('K1010', this.tok.span, [this.describe(this.tok)]);
+        this.report('K1010', this.tok.span, [this.describe(this.tok)], this.extraBraceHint(previous));
         while (!this.at('eof') && !ITEM_KEYWORDS.has(this.tok.kind)) this.advance();
         return null;
     }
+  }
+
+  /** When a statement follows the `}` that ended the previous item, that `}` was probably one too many. */
+  private extraBraceHint(previous: Item | null): { span: Span; message: string } | undefined {
+    if (!previous || !('body' in previous) || this.pos === 0) return undefined;
+    const closer = this.tokens[this.pos - 1]!;
+    if (closer.kind !== '}' || closer.span.end !== previous.body.span.end) return undefined;
+    if (!EXPRESSION_STARTS.has(this.tok.kind) && !STATEMENT_KEYWORDS.has(this.tok.kind)) return undefined;
+    return { span: closer.span, message: `this '}' ends ${previous.kind.toLowerCase()} '${previous.name.name}'; is an earlier '}' one too many?` };
   }
 
   private parseImport(): ImportItem {
@@ -344,6 +366,11 @@ class Parser {
     const name = this.parseDeclName("a function name after 'fn'");
     const params = this.parseParams(`function '${name.name}'`);
     let returnType: TypeNode | null = null;
+    if (this.at(':') && this.peek().kind === 'ident') {
+      this.expected("'->' before the return type");
+      this.advance();
+      returnType = this.parseType();
+    }
     if (!this.at('->')) this.recoverToBody(errors);
     if (this.eat('->')) returnType = this.parseType();
     this.recoverToBody(errors);
@@ -417,7 +444,19 @@ class Parser {
         if (this.at('eof') || this.at(';') || this.at('}') || ITEM_KEYWORDS.has(this.tok.kind)) {
           return { kind: 'Block', stmts: [], span: { start: this.prevEnd, end: this.prevEnd } };
         }
-        open = { kind: '{', text: '{', span: { start: this.prevEnd, end: this.prevEnd } };
+        const braceOnLine = this.braceLaterOnLine();
+        if (braceOnLine !== null) {
+          // `fn f(): f32 {`, `while c do {`: skip the stray tokens, the body is right there.
+          this.pos = braceOnLine;
+          open = this.advance();
+        } else if (!this.onNewLine()) {
+          // `else g();` on one line: the block is that one statement.
+          const stmt = this.parseStatement();
+          return { kind: 'Block', stmts: stmt ? [stmt] : [], span: this.spanFrom(start) };
+        } else {
+          // The `{` was forgotten at the end of the line; its `}` is probably there, so read up to it.
+          open = { kind: '{', text: '{', span: { start: this.prevEnd, end: this.prevEnd } };
+        }
       }
       const stmts: Stmt[] = [];
       while (true) {
@@ -435,6 +474,18 @@ class Parser {
     } finally {
       this.leave();
     }
+  }
+
+  /** Index of a `{` later on the current line (before any `;`, `}` or `{`-less line break), or null. */
+  private braceLaterOnLine(): number | null {
+    const lineEnd = this.text.slice(this.tok.span.start).search(/[\n\r]/);
+    const limit = lineEnd < 0 ? this.text.length : this.tok.span.start + lineEnd;
+    for (let i = this.pos; i < this.tokens.length && this.tokens[i]!.span.start < limit; i++) {
+      const kind = this.tokens[i]!.kind;
+      if (kind === '{') return i;
+      if (kind === ';' || kind === '}' || STATEMENT_KEYWORDS.has(kind) || ITEM_KEYWORDS.has(kind)) return null;
+    }
+    return null;
   }
 
   /** An item keyword inside a block means its `}` is missing; `const` only counts at the start of a line. */
@@ -624,9 +675,16 @@ class Parser {
     let to: Expr;
     if (this.eat('in') || this.errorCount() > errors) {
       from = this.parseExpr();
-    } else {
+    } else if (EXPRESSION_STARTS.has(this.tok.kind)) {
       this.expected(`'in' after the loop variable '${variable.name}'`);
-      from = EXPRESSION_STARTS.has(this.tok.kind) ? this.parseExpr() : this.errorExpr();
+      from = this.parseExpr();
+    } else {
+      // `for i = 0; i < n; i++ {`: not Kern's form; skip to the body rather than report every piece.
+      this.expected(`'in' after the loop variable '${variable.name}' (Kern loops read 'for ${variable.name} in a..b')`);
+      while (!this.at('{') && !this.at('}') && !this.at('eof') && !ITEM_KEYWORDS.has(this.tok.kind)) this.advance();
+      this.quietUntil = Math.max(this.quietUntil, this.prevEnd);
+      const body = this.parseBlock("the 'for' loop body");
+      return { kind: 'For', variable, from: this.errorExpr(), to: this.errorExpr(), step: null, body, span: this.spanFrom(start) };
     }
     if (this.eat('..')) {
       to = this.parseExpr();
@@ -760,10 +818,27 @@ class Parser {
     while (true) {
       const precedence = BINARY_PRECEDENCE[this.tok.kind];
       if (precedence === undefined || precedence < minPrecedence) return left;
+      if (this.isIncrementOperator()) {
+        const op = this.tok;
+        const twice = { start: op.span.start, end: op.span.end + 1 };
+        this.report('K1005', twice, [`'${op.text}= 1' (Kern has no '${op.text}${op.text}' operator)`, `'${op.text}${op.text}'`]);
+        this.advance();
+        this.advance();
+        return left;
+      }
       const opTok = this.advance();
       const right = this.parseBinary(precedence + 1);
       left = { kind: 'Binary', op: opTok.kind as BinaryOp, opSpan: opTok.span, left, right, span: this.spanFrom(start) };
     }
+  }
+
+  /** `x++` / `x--`: two adjacent `+` (or `-`) with nothing that could be an operand after them. */
+  private isIncrementOperator(): boolean {
+    const op = this.tok;
+    const next = this.peek();
+    if ((op.kind !== '+' && op.kind !== '-') || next.kind !== op.kind || next.span.start !== op.span.end) return false;
+    const after = this.peek(2).kind;
+    return after === ';' || after === ')' || after === ']' || after === ',' || after === '}' || after === 'eof';
   }
 
   private parseUnary(): Expr {

@@ -55,6 +55,8 @@ export interface StepStat {
   /** Host waits: device-to-host reads and explicit synchronisations. */
   syncs: number;
   link_bytes: number;
+  /** Host wall-clock time the step took, ms (the simulator's own speed). */
+  wall_ms: number;
   /** Range of this step's events in `events`. */
   first_event: number;
   end_event: number;
@@ -186,7 +188,9 @@ export async function runLlama(options: LlamaRunOptions): Promise<LlamaRunResult
     const steps: StepStat[] = [];
     const step = async (kind: StepStat['kind'], body: () => Promise<void>) => {
       const first = events().length;
+      const stepWallStart = performance.now();
       await body();
+      const wall = performance.now() - stepWallStart;
       const all = events();
       const slice = all.slice(first);
       steps.push({
@@ -196,6 +200,7 @@ export async function runLlama(options: LlamaRunOptions): Promise<LlamaRunResult
         kernels: slice.filter((e) => e.kind === 'kernel').length,
         syncs: slice.filter(isSync).length,
         link_bytes: slice.reduce((n, e) => n + linkBytesOf(e), 0),
+        wall_ms: wall,
         first_event: first,
         end_event: all.length,
       });

@@ -125,14 +125,14 @@ test('uploads go through pinned staging in chunks and come back byte for byte', 
   }, { stagingBytes: 256 });
 });
 
-test('new buffers are zero-filled on the device with a memset event', async (t) => {
+test('fill sets every byte on the device as a memset event in the compute lane', async (t) => {
   if (!fakeLibrary) return t.skip(buildProblem);
   await withDevice(async (d) => {
     const buf = await d.alloc(64, 'device', 'acc');
-    assert.deepEqual(await d.download(buf), new Uint8Array(64));
     await d.fill(buf, 0x3c);
     assert.deepEqual(await d.download(buf), new Uint8Array(64).fill(0x3c));
-    assert.deepEqual(d.events().map((e) => `${e.kind}:${e.lane}:${e.name}`), ['memset:compute:acc', 'd2h:d2h:acc', 'memset:compute:acc', 'd2h:d2h:acc']);
+    assert.deepEqual(d.events().map((e) => `${e.kind}:${e.lane}:${e.name}:${e.bytes}`), ['memset:compute:acc:64', 'd2h:d2h:acc:64']);
+    await assert.rejects(d.alloc(1.5, 'device', 'odd'), { message: 'cannot allocate buffer odd: 1.5 is not a byte count' });
   });
 });
 

@@ -87,7 +87,7 @@ test('many tiny launches are latency-bound; a flop-heavy kernel is compute-bound
   tiny.push(ev('sync', 'sync', 1600, 30));
   const t = summarize(tiny, USB4);
   assert.equal(t.verdict, 'latency-bound');
-  assert.equal(t.verdict_text, 'latency-bound: 94% of 1.6 ms is fixed cost (100 launches at 15 µs, 0 copies at 20 µs, 1 syncs at 30 µs); batch work into fewer, larger launches and copies');
+  assert.equal(t.verdict_text, 'latency-bound: 94% of 1.6 ms is fixed cost (100 launches at 15 µs, 0 copies at 20 µs, 1 sync at 30 µs); batch work into fewer, larger launches and copies');
 
   const flops = 1e12;
   const dur = 15 + flops / (USB4.ceilings.fp32TFLOPS * 1e6);
@@ -100,11 +100,11 @@ test('many tiny launches are latency-bound; a flop-heavy kernel is compute-bound
 
 test('kernels reading host-mapped buffers are link-bound', () => {
   const linkBytes = 32 * 1024 * 1024;
-  const dur = 15 + linkBytes / 33e3;
-  const s = summarize([ev('kernel', 'zero_copy', 0, dur, linkBytes + 1024, 0, { link_bytes: linkBytes })], USB4);
+  const dur = 15 + linkBytes / 66e3;
+  const s = summarize([ev('kernel', 'zero_copy', 0, dur, 1024, 0, { link_bytes: linkBytes })], USB4);
   assert.equal(s.verdict, 'link-bound');
   assert.equal(s.mapped_link_bytes, linkBytes);
-  assert.equal(s.verdict_text, 'link-bound: 100% of 1 ms is kernels pulling 32 MiB from host-mapped buffers at 32.5 GB/s of a 33 GB/s link');
+  assert.equal(s.verdict_text, 'link-bound: 100% of 0.52 ms is kernels pulling 32 MiB from host-mapped buffers at 64.1 GB/s of 66 GB/s (the link both ways)');
   assert.equal(s.rows[0]!.ceiling, 'link');
 });
 

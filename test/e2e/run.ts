@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -15,6 +16,9 @@ const NODE24_BIN = path.join(E2E, 'node24', 'node_modules', 'node', 'bin');
 const CODE_SERVER = path.join(E2E, 'cs', 'node_modules', '.bin', 'code-server');
 const SHOTS = path.join(ROOT, 'test-results', 'e2e');
 const CHROMIUM = process.env.EGPU_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Offline workbench chatter (gallery, GitHub, chat, telemetry) that says nothing about our extension. */
+const WORKBENCH_NOISE = /\[AgentHost\]|\[ChatModelSelection\]|\[lifecycle\]|authentication provider|Resolved connection token|Creating a socket|marketplace|gallery/i;
 
 interface Server {
   port: number;
@@ -135,8 +139,8 @@ async function runHostSuite(browser: Browser, suite: 'trusted' | 'untrusted', su
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      process.stdout.write(`  [${suite}] ${text}\n`);
+      const text = format(...(Array.isArray(args) ? args : [args]));
+      if (!WORKBENCH_NOISE.test(text)) process.stdout.write(`  [${suite}] ${text}\n`);
     });
     const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);

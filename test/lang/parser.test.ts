@@ -489,3 +489,27 @@ test('the saxpy example parses to the expected tree', () => {
     'expect y[i] ~= (+ (* 2f (index x i)) 1f) within 0.000001f;',
   ]);
 });
+
+test('habits from other languages get one clear diagnostic each', () => {
+  assert.deepEqual(diags('kernel k(n: u32) {\n  for i = 0; i < n; i++ {\n    f();\n  }\n}'), [
+    "2:9 K1005 expected 'in' after the loop variable 'i' (Kern loops read 'for i in a..b'), found '='",
+  ]);
+  assert.deepEqual(diags('kernel k(n: u32) {\n  x++;\n  g(a--);\n}'), [
+    "2:4 K1005 expected '+= 1' (Kern has no '++' operator), found '++'",
+    "3:6 K1005 expected '-= 1' (Kern has no '--' operator), found '--'",
+  ]);
+  assert.deepEqual(diags('fn f(a: f32): f32 { return a; }'), ["1:13 K1005 expected '->' before the return type, found ':'"]);
+  assert.deepEqual(diags('kernel k(n: u32) {\n  while (n < 3) do {\n  }\n}'), ["2:17 K1005 expected '{' to start the 'while' loop body, found 'do'"]);
+  assert.deepEqual(diags('kernel k() -> f32 { }'), ["1:12 K1005 expected '{' to start the body of kernel 'k', found '->'"]);
+  assert.deepEqual(diags('kernel k(n: u32) {\n  if n < 1 { f(); } else g();\n}'), ["2:26 K1005 expected '{' to start the 'else' block, found 'g'"]);
+  const braceless = parse('t.kern', 'kernel k(n: u32) {\n  if n < 1 { f(); } else g();\n  h();\n}').file.items[0]!;
+  assert.equal(braceless.kind === 'Kernel' && braceless.body.stmts.map(st).join(' '), 'if (< n 1) { f(); } else { g(); } h();');
+});
+
+test('a statement after the end of an item points at the brace that ended it', () => {
+  const text = 'kernel k(n: u32) {\n  f();\n  }\n  g();\n}\nkernel j() {}';
+  const r = parse('t.kern', text);
+  assert.deepEqual(diags(text), ["4:3 K1010 expected an item (import, const, fn, kernel or run), found 'g'"]);
+  assert.deepEqual(r.diagnostics[0]!.related, [{ file: 't.kern', span: { start: 28, end: 29 }, message: "this '}' ends kernel 'k'; is an earlier '}' one too many?" }]);
+  assert.deepEqual(r.file.items.map((i) => i.kind), ['Kernel', 'Kernel']);
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { SimDevice } from '../../driver/sim/device';
 import { DeviceError, type DeviceInfo } from '../../driver/device';
 import { encodeElements, decodeElements } from '../../driver/sim/storage';
-import { KernelBuilder, add, at, bin, f32, geo, iff, loop, lt, u32 } from './ir-builders';
+import { KernelBuilder, add, at, bin, f32, geo, iff, loop, lt } from './ir-builders';
 
 const PROFILE_DIR = join(__dirname, '../../driver/profiles');
 
