@@ -139,7 +139,7 @@ function reportRuntimeFaults(ctx: Ctx, doc: vscode.TextDocument, results: RunRes
 }
 
 export function profileData(file: string, device: DeviceInfo, r: RunResult): ProfileData {
-  return { device, runName: r.name, file, events: r.events, summary: r.summary, roofline: r.roofline, expects: r.expects };
+  return { device, runName: r.name, file, events: r.events, summary: r.summary, roofline: r.roofline, expects: r.expects, error: r.error };
 }
 
 function openProfile(ctx: Ctx, file: string, device: DeviceInfo, r: RunResult, focus = false): void {

@@ -3,12 +3,89 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import type { Handler } from './commands';
+import { ProfilerPanel } from './panel';
+import { openDevice } from '../driver/open';
+import { loadProfile } from '../driver/profiles';
+import { computeRoofline, summarize } from '../driver/trace';
+import { runLlama, type LlamaRunResult } from '../kernels/llama/engine';
+import { projectLlama } from '../kernels/llama/project';
+import { ensureTinyModel } from '../kernels/llama/tiny-model';
+import { renderWhatIfHtml } from '../webview/whatif-html';
+
+const PROMPT = 'Once upon a time';
 
 export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Running kernels is disabled in an untrusted workspace. Trust the workspace to run the Llama demo.');
     return undefined;
   }
-  ctx.output.appendLine('Llama demo: not available yet.');
-  return undefined;
+  const configured = ctx.config.get<string>('llama.modelPath', '').trim();
+  const tokens = Math.max(1, Math.min(4096, Math.floor(ctx.config.get<number>('llama.tokens', 32))));
+  const spec = ctx.deviceSpec();
+  let device;
+  try {
+    device = await openDevice(spec, { timeLimitMs: ctx.config.get<number>('runTimeLimitMs', 10_000), profiles: ctx.extraProfilePaths() });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Cannot open device ${spec}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+  const info = device.info();
+  let result: LlamaRunResult;
+  try {
+    const model = configured || ensureTinyModel('q8_0');
+    ctx.output.appendLine(`Llama demo on ${info.name}: ${configured ? model : 'the generated tiny model (random weights: the text is noise; the kernels and timings are real)'}`);
+    ctx.output.appendLine(`prompt: ${PROMPT}`);
+    ctx.output.show(true);
+    let text = '';
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Llama demo on ${info.name}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return runLlama({
+          model,
+          device: device!,
+          prompt: PROMPT,
+          tokens,
+          signal: abort.signal,
+          onToken: (e) => {
+            text += e.text;
+            progress.report({ message: `token ${e.index + 1}/${tokens}`, increment: 100 / tokens });
+          },
+        });
+      },
+    );
+    ctx.output.appendLine(`output: ${text}`);
+    ctx.output.appendLine(
+      `load ${result.load_ms.toFixed(1)} ms · prompt ${result.prompt_tok_s.toFixed(0)} tok/s · decode ${result.decode_tok_s.toFixed(1)} tok/s · ` +
+        `TTFT ${result.ttft_ms.toFixed(2)} ms · ${result.kernels_per_token} kernels, ${result.syncs_per_token} syncs, ${result.link_bytes_per_token} link bytes per token (${result.stop})`,
+    );
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Llama demo failed: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  } finally {
+    await device.dispose().catch(() => undefined);
+  }
+
+  const decodes = result.steps.filter((s) => s.kind === 'decode');
+  const events = decodes.length ? result.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : result.events;
+  ProfilerPanel.createOrShow(
+    ctx.extension.extensionUri,
+    'llama-demo',
+    'Llama · decode timeline',
+    { device: info, runName: 'llama decode', file: result.model, events, summary: summarize(events, info), roofline: computeRoofline(events, info) },
+    vscode.ViewColumn.Two,
+    (m) => ctx.output.appendLine(m),
+  );
+  const projectionDevice = info.backend === 'sim' ? info : loadProfile('rtx5090-usb4', ctx.extraProfilePaths());
+  const projection = projectLlama({ model: 'llama-3.1-8b', quant: 'q4_0', device: projectionDevice });
+  const whatIf = vscode.window.createWebviewPanel('egpu.whatif', `What-if: ${projection.title}`, { viewColumn: vscode.ViewColumn.Three, preserveFocus: true }, { enableScripts: false, localResourceRoots: [] });
+  whatIf.webview.html = renderWhatIfHtml(projection, nonce());
+  ctx.push(whatIf);
+  for (const line of projection.explanation) ctx.output.appendLine(line);
+  return { result, projection };
 };
+
+function nonce(): string {
+  return Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
+}

@@ -41,9 +41,11 @@ interface WebviewApi {
   setState(state: PanelState): void;
 }
 
+// VS Code defines this as a global binding (not necessarily a window property) before our script runs.
+declare const acquireVsCodeApi: (() => WebviewApi) | undefined;
+
 declare global {
   interface Window {
-    acquireVsCodeApi?: () => WebviewApi;
     /** Standalone pages: every message the panel posted, for tests and host pages. */
     egpuPanelOutbox?: PanelMessage[];
     /** Read-only hooks for the browser test. */
@@ -51,7 +53,8 @@ declare global {
   }
 }
 
-const KEEP_PROFILE_MAX_EVENTS = 20_000;
+const KEEP_PROFILE_MAX_EVENTS = 5_000;
+const VIEW_SAVE_DELAY_MS = 250;
 const THEME_CLASSES = ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light'];
 
 /** Outside VS Code: post to the embedding page (if any), record and log instead. */
@@ -82,8 +85,8 @@ function browserShim(): WebviewApi {
   };
 }
 
-const inVsCode = typeof window.acquireVsCodeApi === 'function';
-const vscode: WebviewApi = window.acquireVsCodeApi?.() ?? browserShim();
+const inVsCode = typeof acquireVsCodeApi === 'function';
+const vscode: WebviewApi = inVsCode ? acquireVsCodeApi!() : browserShim();
 if (!inVsCode) document.body.classList.add('egpu-standalone');
 let state: PanelState = vscode.getState() ?? {};
 
@@ -182,11 +185,14 @@ requestAnimationFrame(() => {
 
 // ---- views ----
 let currentKey = '';
+let viewSaveTimer: ReturnType<typeof setTimeout> | undefined;
 const timeline = new Timeline(timelineRoot, tooltip, {
   onJump: jump,
   onViewChange(view) {
     updateRangeText(view);
-    saveState({ view, viewKey: currentKey });
+    // Wheel zoom changes the view every frame; the state (which may hold the profile) is saved once it settles.
+    clearTimeout(viewSaveTimer);
+    viewSaveTimer = setTimeout(() => saveState({ view, viewKey: currentKey }), VIEW_SAVE_DELAY_MS);
   },
 });
 const table = new StatsTable(tableRoot, state.sort ?? { key: 'total_us', descending: true }, jump, (sort) => saveState({ sort }));
@@ -279,6 +285,7 @@ function showProfile(data: ProfileData): void {
   roofline.setData(data.roofline);
   renderChecks(data.expects);
   document.title = `Profile · ${data.runName}`;
+  clearTimeout(viewSaveTimer);
   saveState({ viewKey: currentKey, view: timeline.getView(), profile: data.events.length <= KEEP_PROFILE_MAX_EVENTS ? data : undefined });
 }
 

@@ -117,8 +117,18 @@ class Parser {
 
   /** Whether the current token starts a new line (a missing `;` is then inserted rather than resynchronised). */
   private onNewLine(): boolean {
-    const between = this.text.slice(this.prevEnd, this.tok.span.start);
-    return this.tok.kind === 'eof' || /[\n\r]/.test(between);
+    return this.tok.kind === 'eof' || this.lineBreakBefore(this.pos);
+  }
+
+  /** Whether a line break separates token `index` from the token before it (comments included). */
+  private lineBreakBefore(index: number): boolean {
+    const from = index === 0 ? 0 : this.tokens[index - 1]!.span.end;
+    const to = this.tokens[index]!.span.start;
+    for (let i = from; i < to; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+    }
+    return false;
   }
 
   private describe(t: Token): string {
@@ -478,9 +488,8 @@ class Parser {
 
   /** Index of a `{` later on the current line (before any `;`, `}` or `{`-less line break), or null. */
   private braceLaterOnLine(): number | null {
-    const lineEnd = this.text.slice(this.tok.span.start).search(/[\n\r]/);
-    const limit = lineEnd < 0 ? this.text.length : this.tok.span.start + lineEnd;
-    for (let i = this.pos; i < this.tokens.length && this.tokens[i]!.span.start < limit; i++) {
+    for (let i = this.pos; i < this.tokens.length; i++) {
+      if (i > this.pos && this.lineBreakBefore(i)) return null;
       const kind = this.tokens[i]!.kind;
       if (kind === '{') return i;
       if (kind === ';' || kind === '}' || STATEMENT_KEYWORDS.has(kind) || ITEM_KEYWORDS.has(kind)) return null;
@@ -492,8 +501,8 @@ class Parser {
   private endsBlockAsItem(): boolean {
     const kind = this.tok.kind;
     if (kind === 'const') {
-      const lineStart = Math.max(this.text.lastIndexOf('\n', this.tok.span.start - 1), this.text.lastIndexOf('\r', this.tok.span.start - 1)) + 1;
-      return lineStart === this.tok.span.start;
+      const start = this.tok.span.start;
+      return start === 0 || this.text[start - 1] === '\n' || this.text[start - 1] === '\r';
     }
     return ITEM_KEYWORDS.has(kind);
   }
