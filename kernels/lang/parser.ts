@@ -131,14 +131,16 @@ class Parser {
     return false;
   }
 
+  /** How a token is named in messages: `'let'`, `"path"`, `end of file`; long ones are shortened. */
   private describe(t: Token): string {
+    const text = t.text.length > 32 ? `${t.text.slice(0, 29)}…` : t.text;
     switch (t.kind) {
       case 'eof':
         return 'end of file';
       case 'string':
-        return t.text;
+        return text;
       default:
-        return `'${t.text}'`;
+        return `'${text}'`;
     }
   }
 

@@ -159,9 +159,10 @@ describe('profiler panel in Chromium', { skip: missing }, () => {
     assert.match(text, /host → device copy/);
     assert.ok(text.includes(formatBytes(copy.bytes)), `tooltip lacks ${formatBytes(copy.bytes)}: ${text}`);
     assert.match(text, /bandwidth[\d.]+ GB\/s · [\d.]+% of link 33(\.0)? GB\/s/);
+    await page.screenshot({ path: join(SHOTS, 'panel-tooltip-dark.png'), clip: { x: 0, y: 0, width: 1360, height: 520 } });
   });
 
-  it('wheel zooms at the cursor; + - arrows and 0 zoom, pan and reset', async () => {
+  it('wheel zooms at the cursor, drag pans, and + - arrows and 0 zoom, pan and reset', async () => {
     const full = await page.evaluate(() => window.egpuPanelDebug!.fullRange());
     const before = await page.evaluate(() => window.egpuPanelDebug!.view());
     assert.deepEqual(before, full);
@@ -179,10 +180,20 @@ describe('profiler panel in Chromium', { skip: missing }, () => {
     assert.ok(Math.abs(timeAt(zoomed) - timeAt(before)) < spanAfter * 0.01, 'the time under the cursor moved');
     assert.match((await page.locator('#range').textContent()) ?? '', /×\d/);
 
+    // Dragging left by 100 px moves the view later by 100 px worth of time, and is not a click.
+    const sentBeforeDrag = (await outbox()).length;
+    await page.mouse.down();
+    await page.mouse.move(box.x + x - 100, box.y + band.top + 5, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await page.evaluate(() => window.egpuPanelDebug!.view());
+    const expectedShift = (100 / (band.right - band.left)) * spanAfter;
+    assert.ok(Math.abs(dragged.startUs - zoomed.startUs - expectedShift) < spanAfter * 0.01, `drag ${zoomed.startUs} -> ${dragged.startUs}, want +${expectedShift}`);
+    assert.equal((await outbox()).length, sentBeforeDrag);
+
     await page.locator('canvas.timeline-canvas').focus();
     await page.keyboard.press('ArrowLeft');
     const panned = await page.evaluate(() => window.egpuPanelDebug!.view());
-    assert.ok(Math.abs(panned.startUs - (zoomed.startUs - spanAfter * 0.1)) < 1e-6 * spanBefore, `pan ${zoomed.startUs} -> ${panned.startUs}`);
+    assert.ok(Math.abs(panned.startUs - (dragged.startUs - spanAfter * 0.1)) < 1e-6 * spanBefore, `pan ${dragged.startUs} -> ${panned.startUs}`);
     await page.keyboard.press('0');
     assert.deepEqual(await page.evaluate(() => window.egpuPanelDebug!.view()), full);
     await page.mouse.move(1, 1);
@@ -316,6 +327,8 @@ describe('profiler panel in Chromium', { skip: missing }, () => {
     await page.keyboard.press('+');
     await page.keyboard.press('+');
     const zoomed = await page.evaluate(() => window.egpuPanelDebug!.view());
+    // The view is saved once zooming settles.
+    await page.waitForFunction((v) => JSON.parse(sessionStorage.getItem('egpu-panel-state') ?? '{}').view?.endUs === v.endUs, zoomed);
     await page.reload();
     await setTheme('vscode-dark');
     await page.waitForSelector('.verdict-name');
