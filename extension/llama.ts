@@ -49,7 +49,8 @@ export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
           tokens,
           signal: abort.signal,
           onToken: (e) => {
-            text += e.text;
+            // Random weights make noise tokens: show control characters and broken UTF-8 as visible dots.
+            text += e.text.replace(/\n/g, '⏎').replace(/[\uFFFD\p{Cc}]/gu, '·');
             progress.report({ message: `token ${e.index + 1}/${tokens}`, increment: 100 / tokens });
           },
         });

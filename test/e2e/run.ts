@@ -103,7 +103,8 @@ function stopServer(server: Server): void {
 async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // Site isolation off: the workbench's cross-origin webview iframes then paint into page screenshots.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
 
@@ -222,19 +223,28 @@ async function runUi(browser: Browser): Promise<void> {
     const tab = page.locator('.tab', { hasText: 'Timeline · small' }).first();
     await tab.waitFor({ timeout: 60_000 });
     const frame = await waitForPanelFrame(page);
-    await frame.locator('text=/bound/i').first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
+    const verdict = frame.locator('section.verdict[data-verdict]').first();
+    await verdict.waitFor({ state: 'visible', timeout: 30_000 });
+    const verdictText = (await verdict.innerText()).replace(/\s+/g, ' ');
+    if (!/bound/i.test(verdictText)) throw new Error(`the profiler's verdict reads '${verdictText}'`);
+    if ((await frame.locator('canvas').count()) === 0) throw new Error('the profiler drew no timeline canvas');
+    await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(SHOTS, 'ui-profiler.png') });
-    log('▶ Run opened the profiler panel with a verdict');
+    await frame.locator('body').screenshot({ path: path.join(SHOTS, 'ui-profiler-panel.png') });
+    log(`▶ Run opened the profiler panel: ${verdictText.slice(0, 100)}`);
 
     // Kern: Run Llama Demo from the command palette.
     await paletteCommand(page, 'Kern: Run Llama Demo');
-    await page.locator('.tab', { hasText: /Llama/ }).first().waitFor({ timeout: 180_000 });
+    await page.locator('.tab', { hasText: 'Llama · decode timeline' }).first().waitFor({ timeout: 180_000 });
+    await page.locator('.tab', { hasText: 'What-if: Llama 3.1 8B' }).first().waitFor({ timeout: 30_000 });
+    const whatIf = await waitForPanelFrame(page, 'text=/tok\\/s/');
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(SHOTS, 'ui-llama.png') });
+    await whatIf.locator('body').screenshot({ path: path.join(SHOTS, 'ui-llama-whatif.png') });
     log('Kern: Run Llama Demo opened its timeline');
   } catch (err) {
     await page.screenshot({ path: path.join(SHOTS, 'ui-failure.png') }).catch(() => undefined);
+    for (const f of page.frames()) log(`frame ${f.url().slice(0, 100)}: ${(await f.locator('body').innerText().catch(() => '?')).slice(0, 200).replace(/\s+/g, ' ')}`);
     log(`code-server log tail:\n${server.log.join('').slice(-3000)}`);
     throw err;
   } finally {
@@ -243,16 +253,17 @@ async function runUi(browser: Browser): Promise<void> {
   }
 }
 
-/** The profiler's content lives in nested webview iframes; find the one that holds our canvas. */
-async function waitForPanelFrame(page: Page) {
+/** The profiler's content lives in nested webview iframes; find the one that holds its verdict. */
+async function waitForPanelFrame(page: Page, selector = 'section.verdict[data-verdict]') {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
-      if (await f.locator('canvas').count().catch(() => 0)) return f;
+      if (f === page.mainFrame()) continue;
+      if (await f.locator(selector).count().catch(() => 0)) return f;
     }
     await page.waitForTimeout(500);
   }
-  throw new Error('the profiler panel never rendered a canvas');
+  throw new Error(`the panel never rendered ${selector}`);
 }
 
 /**
