@@ -159,7 +159,8 @@ export const cudaSuite: BenchSuite = {
   run: runCudaBench,
 };
 
-if (require.main === module) {
+// Standalone run (`node --import tsx bench/cuda.ts`); never when bundled into the CLI or imported by bench/index.ts.
+if (/bench[\\/]cuda\.ts$/.test(process.argv[1] ?? '')) {
   const quick = process.argv.includes('--quick');
   runCudaBench({ quick, print: (line) => process.stdout.write(`${line}\n`) }).then((result) => {
     const dir = join(__dirname, 'results');

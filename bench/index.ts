@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cudaSuite } from './cuda';
 import { simSuite } from './sim';
 
 export interface BenchOptions {
@@ -37,6 +38,8 @@ export function scriptSuite(name: string, script: string, description: string): 
 export const SUITES: BenchSuite[] = [
   simSuite,
   scriptSuite('lsp', 'bench/lsp.ts', 'language-server latency after an edit (p50/p95)'),
+  scriptSuite('llama', 'bench/llama.ts', 'tiny-model decode on the sim vs llama.cpp on CPU; matvec GB/s vs the memory roof'),
+  cudaSuite,
 ];
 
 /** The repository root: the folder above bench/ (source) or dist/ (bundle) that holds package.json. */

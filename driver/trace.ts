@@ -150,13 +150,27 @@ function mappedLinkGBps(info: DeviceInfo): number {
   return info.ceilings.linkH2DGBps + info.ceilings.linkD2HGBps;
 }
 
+/**
+ * Earliest start and latest end of the events (0, 0 when empty). A loop, not Math.min(...spread):
+ * a long Llama trace has more events than a call can take arguments.
+ */
+export function timeRange(events: readonly TraceEvent[]): { first: number; last: number } {
+  if (events.length === 0) return { first: 0, last: 0 };
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of events) {
+    if (e.start_us < first) first = e.start_us;
+    if (e.start_us + e.duration_us > last) last = e.start_us + e.duration_us;
+  }
+  return { first, last };
+}
+
 const gbpsOf = (bytes: number, us: number): number => (us > 0 ? bytes / (us * 1e3) : 0);
 
 /** Time split, per-name rows against their ceilings, and the bottleneck verdict. */
 export function summarize(events: TraceEvent[], info: DeviceInfo): TraceSummary {
   const c = info.ceilings;
-  const first = events.length ? Math.min(...events.map((e) => e.start_us)) : 0;
-  const last = events.length ? Math.max(...events.map((e) => e.start_us + e.duration_us)) : 0;
+  const { first, last } = timeRange(events);
   const total_us = last - first;
   const copy_us = unionLength(events.filter(isCopy).map(span));
   const compute_us = unionLength(events.filter(isCompute).map(span));
@@ -217,7 +231,9 @@ export function summarize(events: TraceEvent[], info: DeviceInfo): TraceSummary 
       } else if (roof === 'link') {
         row.ceiling = 'link';
         row.ceiling_gbps_or_tflops = mappedLinkGBps(info);
-        row.percent_of_ceiling = (100 * gbpsOf(row.linkBytes, row.total_us)) / row.ceiling_gbps_or_tflops;
+        // A zero-copy kernel's rate is what it pulls across the link, the number its roof bounds.
+        row.gbps = gbpsOf(row.linkBytes, row.total_us);
+        row.percent_of_ceiling = (100 * row.gbps) / row.ceiling_gbps_or_tflops;
       } else {
         row.ceiling = 'memory';
         row.ceiling_gbps_or_tflops = c.memoryGBps;
@@ -358,8 +374,7 @@ export function toChromeTraceRuns(runs: { name: string; events: TraceEvent[] }[]
   const counterPoints: { ts: number; lane: 'h2d' | 'd2h'; percent: number }[] = [];
   for (const run of runs) {
     if (run.events.length === 0) continue;
-    const first = Math.min(...run.events.map((e) => e.start_us));
-    const last = Math.max(...run.events.map((e) => e.start_us + e.duration_us));
+    const { first, last } = timeRange(run.events);
     const shift = offset - first;
     if (run.name) {
       traceEvents.push({ ph: 'X', name: `run ${run.name}`, cat: 'run', ts: offset, dur: last - first, pid, tid: LANE_TIDS.host, args: {} });

@@ -14,8 +14,10 @@ function collect(dir) {
   }
   return out;
 }
-const filter = process.argv.slice(2);
+// `npm test -- --update` rewrites the golden files (the flag cannot reach tests through node --test).
+const update = process.argv.includes('--update');
+const filter = process.argv.slice(2).filter((a) => a !== '--update');
 let files = collect('test').sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: update ? { ...process.env, UPDATE_GOLDENS: '1' } : process.env });
 process.exit(r.status ?? 1);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Device, DeviceBuffer, DeviceProgram, LaunchArg, Placement } from '../../driver/device';
-import type { TraceEvent } from '../../driver/trace';
+import { timeRange, type TraceEvent } from '../../driver/trace';
 import type { IrKernel } from '../lang/ir';
 import { closeGGUF, GGMLType, ggmlTypeName, GGUFError, openGGUF, readTensorBytes, type GGUFTensorInfo } from './gguf';
 import { llamaTensors, readLlamaConfig, type LlamaConfig } from './model';
@@ -195,8 +195,8 @@ export async function runLlama(options: LlamaRunOptions): Promise<LlamaRunResult
       const slice = all.slice(first);
       steps.push({
         kind,
-        start_us: slice.length ? Math.min(...slice.map((e) => e.start_us)) : 0,
-        end_us: slice.length ? Math.max(...slice.map((e) => e.start_us + e.duration_us)) : 0,
+        start_us: timeRange(slice).first,
+        end_us: timeRange(slice).last,
         kernels: slice.filter((e) => e.kind === 'kernel').length,
         syncs: slice.filter(isSync).length,
         link_bytes: slice.reduce((n, e) => n + linkBytesOf(e), 0),
