@@ -1,13 +1,13 @@
 // Opens a device from the spec users type: `sim`, `sim:PROFILE`, `sim:path/to/profile.json` or `cuda:N`.
 // Errors are one-line messages meant to be shown as they are.
-import { DEFAULT_PROFILE, loadProfile } from './profiles';
+import { DEFAULT_PROFILE, loadProfile, type ProfileSource } from './profiles';
 import type { Device } from './device';
 
 export interface OpenOptions {
   /** Kernel time limit, ms (sim and cuda). */
   timeLimitMs?: number;
-  /** Extra profile files the `sim:ID` form may name. */
-  profiles?: string[];
+  /** Extra profiles (files or inline objects) the `sim:ID` form may name. */
+  profiles?: ProfileSource[];
 }
 
 /** The device a spec names; throws an Error with a one-line user message when it cannot be opened. */

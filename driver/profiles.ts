@@ -121,15 +121,24 @@ export function loadProfileFile(path: string): DeviceInfo {
 }
 
 /** Every built-in profile (sorted by id, the default first) and then the `extra` profile files. */
-export function listProfiles(extra: string[] = []): DeviceInfo[] {
+/** A user profile: the path of a JSON file, or the profile object itself (inline in the settings). */
+export type ProfileSource = string | Record<string, unknown>;
+
+function loadProfileSource(source: ProfileSource, index: number): DeviceInfo {
+  if (typeof source === 'string') return loadProfileFile(source);
+  const label = typeof source.id === 'string' ? `inline profile '${source.id}'` : `inline profile #${index + 1}`;
+  return parseProfile(JSON.stringify(source), label);
+}
+
+export function listProfiles(extra: ProfileSource[] = []): DeviceInfo[] {
   const dir = builtinProfilesDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   const builtin = files.map((f) => loadProfileFile(join(dir, f)));
   builtin.sort((a, b) => (a.id === `sim:${DEFAULT_PROFILE}` ? -1 : b.id === `sim:${DEFAULT_PROFILE}` ? 1 : a.id.localeCompare(b.id)));
   const seen = new Set(builtin.map((p) => p.id));
   const out = [...builtin];
-  for (const path of extra) {
-    const p = loadProfileFile(path);
+  for (const [index, source] of extra.entries()) {
+    const p = loadProfileSource(source, index);
     // A user profile with a built-in id replaces the built-in one.
     if (seen.has(p.id)) out.splice(out.findIndex((q) => q.id === p.id), 1, p);
     else out.push(p);
@@ -142,7 +151,7 @@ export function listProfiles(extra: string[] = []): DeviceInfo[] {
  * A profile by id (`rtx5090-usb4`, with or without `sim:`) or by path to a `.json` file.
  * Throws ProfileError with a one-line message listing the known ids when there is no such profile.
  */
-export function loadProfile(idOrPath: string, extra: string[] = []): DeviceInfo {
+export function loadProfile(idOrPath: string, extra: ProfileSource[] = []): DeviceInfo {
   const spec = idOrPath.startsWith('sim:') ? idOrPath.slice(4) : idOrPath;
   if (spec.endsWith('.json') || spec.includes('/') || spec.includes('\\')) {
     return loadProfileFile(isAbsolute(spec) ? spec : resolve(spec));

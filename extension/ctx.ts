@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { DeviceInfo } from '../driver/device';
-import { DEFAULT_PROFILE, listProfiles } from '../driver/profiles';
+import { DEFAULT_PROFILE, listProfiles, type ProfileSource } from '../driver/profiles';
 import { SET_DEVICE_NOTIFICATION, type SetDeviceParams } from '../language-server/protocol';
 import type { RunResult } from '../driver/runner';
 
@@ -41,11 +41,19 @@ export class Ctx implements vscode.Disposable {
     return vscode.workspace.getConfiguration('egpu');
   }
 
-  /** Extra profile files from the settings (paths resolved against the first workspace folder). */
-  extraProfilePaths(): string[] {
+  /**
+   * Extra profiles from the settings: file paths (resolved against the first workspace folder) or inline
+   * profile objects. Profile files are user input read from disk, so an untrusted workspace gets none.
+   */
+  extraProfilePaths(): ProfileSource[] {
+    if (!vscode.workspace.isTrusted) return [];
     const raw = this.config.get<unknown[]>('deviceProfiles', []);
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-    return raw.filter((p): p is string => typeof p === 'string').map((p) => (path.isAbsolute(p) ? p : path.join(root, p)));
+    return (Array.isArray(raw) ? raw : []).flatMap((p): ProfileSource[] => {
+      if (typeof p === 'string') return [path.isAbsolute(p) ? p : path.join(root, p)];
+      if (typeof p === 'object' && p !== null && !Array.isArray(p)) return [p as Record<string, unknown>];
+      return [];
+    });
   }
 
   /** The device spec in use: the one picked this session, else the setting, else the default profile. */

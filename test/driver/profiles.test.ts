@@ -106,3 +106,14 @@ test('openDevice: cuda reports why it is unavailable', async (t) => {
   if (probe.ok) return t.skip(`CUDA present (${probe.devices.length} devices): nothing to report`);
   await assert.rejects(openDevice('cuda:0'), { message: `CUDA is not available: ${probe.reason}` });
 });
+
+test('inline profiles (the extension setting) join the list and are checked like files', () => {
+  const base = JSON.parse(readFileSync(join(builtinProfilesDir(), 'rtx5090-usb4.json'), 'utf8')) as Record<string, unknown>;
+  const tb3 = { ...base, id: 'rtx5090-tb3', name: 'RTX 5090 · TB3 2.75 GB/s (sim)', ceilings: { ...(base.ceilings as object), linkH2DGBps: 2.75, linkD2HGBps: 2.75 } };
+  const info = loadProfile('sim:rtx5090-tb3', [tb3]);
+  assert.equal(info.id, 'sim:rtx5090-tb3');
+  assert.equal(info.ceilings.linkH2DGBps, 2.75);
+  assert.ok(listProfiles([tb3]).some((p) => p.id === 'sim:rtx5090-tb3'));
+  const broken = { ...tb3, ceilings: { ...(tb3.ceilings as object), memoryGBps: -1 } };
+  assert.throws(() => listProfiles([broken]), /inline profile 'rtx5090-tb3': ceilings\.memoryGBps must be a positive number/);
+});
