@@ -285,9 +285,14 @@ function decideVerdict(
     const launches = kernels.length;
     const copyCount = copies.length;
     const syncs = events.filter((e) => e.kind === 'sync').length;
+    const fixedCosts = [
+      launches ? `${plural(launches, 'launch', 'launches')} at ${formatNumber(c.launchLatencyUs)} µs` : '',
+      copyCount ? `${plural(copyCount, 'copy', 'copies')} at ${formatNumber(c.transferLatencyUs)} µs` : '',
+      syncs ? `${plural(syncs, 'sync', 'syncs')} at ${formatNumber(c.syncLatencyUs)} µs` : '',
+    ].filter(Boolean).join(', ');
     return {
       verdict: 'latency-bound',
-      verdict_text: `latency-bound: ${pct(s.latency_us)} of ${total} is fixed cost (${plural(launches, 'launch', 'launches')} at ${formatNumber(c.launchLatencyUs)} µs, ${plural(copyCount, 'copy', 'copies')} at ${formatNumber(c.transferLatencyUs)} µs, ${plural(syncs, 'sync', 'syncs')} at ${formatNumber(c.syncLatencyUs)} µs); batch work into fewer, larger launches and copies`,
+      verdict_text: `latency-bound: ${pct(s.latency_us)} of ${total} is fixed cost (${fixedCosts}); batch work into fewer, larger launches and copies`,
     };
   }
   if (s.copy_us >= s.compute_us) {

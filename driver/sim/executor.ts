@@ -1,6 +1,7 @@
 // Runs IR kernels on the CPU with CUDA semantics: compiles the JS rendering once, checks launches, schedules
 // threads through barriers and warp collectives, and turns faults into DeviceErrors naming kernel, block, thread, line.
-import { renderKernelJs, THREAD_AT_BARRIER, THREAD_AT_WARP, THREAD_EXITED, THREAD_RUNNABLE, type JsFaultSite } from '../../kernels/codegen/js';
+import * as codegen from '../../kernels/codegen/js';
+import type { JsFaultSite } from '../../kernels/codegen/js';
 import { STORAGE_BYTES, type IrKernel, type SourceLoc, type StorageType, type ValueType } from '../../kernels/lang/ir';
 import { DEFAULT_LIMITS, type DeviceLimits } from '../../kernels/lang/limits';
 import { DeviceError, type Dim3, type Placement } from '../device';
@@ -191,6 +192,13 @@ function warpOpName(op: string): string {
 }
 
 const cvtScratch = new Float32Array(1);
+
+// Local copies: module-namespace imports are getter calls under some loaders (tsx), too slow for the scheduler's loops.
+const renderKernelJs = codegen.renderKernelJs;
+const THREAD_RUNNABLE = codegen.THREAD_RUNNABLE;
+const THREAD_AT_BARRIER = codegen.THREAD_AT_BARRIER;
+const THREAD_AT_WARP = codegen.THREAD_AT_WARP;
+const THREAD_EXITED = codegen.THREAD_EXITED;
 
 export const runtime = {
   F16_TABLE,

@@ -38,6 +38,8 @@ export interface Sym {
   /** Fns and kernels: parameters (in order) and return type. */
   params?: Sym[];
   ret?: ValueType | null;
+  /** Fns and kernels: the signature shown in hovers, e.g. `fn(x: f32) -> f32`. */
+  display?: string;
 }
 
 /** The checker's result: side tables keyed by syntax node, for lowering and the language server. */
@@ -182,7 +184,13 @@ class Checker {
   }
 
   private newSym(init: Omit<Sym, 'id' | 'used'>): Sym {
-    const sym: Sym = { ...init, id: this.syms.length, used: false };
+    // Every field written out, in one order, so that all symbols share one object shape (fast property access).
+    const sym: Sym = {
+      id: this.syms.length, name: init.name, kind: init.kind, file: init.file, ty: init.ty, mutable: init.mutable,
+      nameSpan: init.nameSpan, declSpan: init.declSpan, decl: init.decl, typeWritten: init.typeWritten,
+      container: init.container, scope: init.scope, used: false, constState: undefined, constValue: undefined,
+      flexible: undefined, params: undefined, ret: undefined, display: undefined,
+    };
     this.syms.push(sym);
     return sym;
   }
@@ -308,7 +316,7 @@ class Checker {
     sym.ret = item.kind === 'Fn' && item.returnType ? this.valueType(item.returnType, sym.file) : null;
     const shown = params.map((p) => `${p.name}: ${showTy(p.ty)}`).join(', ');
     sym.ty = { kind: item.kind === 'Fn' ? 'fn' : 'kernel' };
-    (sym as Sym & { display?: string }).display =
+    sym.display =
       item.kind === 'Fn' ? `fn(${shown})${item.returnType ? ` -> ${this.text(sym.file, item.returnType.span)}` : ''}` : `kernel(${shown})`;
   }
 
@@ -1765,7 +1773,7 @@ function breaks(stmts: Stmt[]): boolean {
 }
 
 function toSymbolInfo(s: Sym): SymbolInfo {
-  const display = (s as Sym & { display?: string }).display;
+  const display = s.display;
   const info: SymbolInfo = {
     id: s.id, name: s.name, kind: s.kind, file: s.file, span: s.nameSpan, declSpan: s.declSpan,
     type: display ?? showTy(s.ty), mutable: s.mutable, typeWritten: s.typeWritten, container: s.container, scope: s.scope,

@@ -78,24 +78,29 @@ export function stringLiteralValue(text: string): string {
   return body.endsWith('"') ? body.slice(0, -1) : body;
 }
 
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
+// Character tests on UTF-16 codes: no one-character strings and no string compares in the hot loop.
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
-function isIdentStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+function isIdentStartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 
-function isIdentPart(c: string): boolean {
-  return isIdentStart(c) || isDigit(c);
+function isIdentPartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
 
-function isHexDigit(c: string): boolean {
-  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+function isWhitespaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
 }
 
-function isWhitespace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\uFEFF';
+/** The punctuation mark starting at `pos` (longest match), or null. */
+function punctuationAt(text: string, pos: number): Punctuation | null {
+  const candidates = PUNCTUATION_BY_FIRST.get(text[pos]!);
+  if (candidates === undefined) return null;
+  for (const p of candidates) if (p.length === 1 || text.startsWith(p, pos)) return p;
+  return null;
 }
 
 /** How a bad character is shown in a message: quoted when printable, as U+XXXX otherwise. */
@@ -114,27 +119,27 @@ export function tokenize(path: string, text: string): TokenizeResult {
   const length = text.length;
   let pos = 0;
 
-  const push = (kind: TokenKind, start: number, end: number): void => {
-    tokens.push({ kind, text: text.slice(start, end), span: { start, end } });
-  };
-
   while (pos < length) {
-    const c = text[pos]!;
-    const next = pos + 1 < length ? text[pos + 1]! : '';
+    const c = text.charCodeAt(pos);
+    const next = pos + 1 < length ? text.charCodeAt(pos + 1) : -1;
 
-    if (isWhitespace(c)) {
+    if (isWhitespaceCode(c)) {
       pos++;
       continue;
     }
 
-    if (c === '/' && next === '/') {
+    if (c === 47 /* / */ && next === 47) {
       const start = pos;
-      while (pos < length && text[pos] !== '\n' && text[pos] !== '\r') pos++;
+      while (pos < length) {
+        const d = text.charCodeAt(pos);
+        if (d === 10 || d === 13) break;
+        pos++;
+      }
       comments.push({ start, end: pos });
       continue;
     }
 
-    if (c === '/' && next === '*') {
+    if (c === 47 /* / */ && next === 42 /* * */) {
       const start = pos;
       const close = text.indexOf('*/', pos + 2);
       if (close < 0) {
@@ -147,35 +152,40 @@ export function tokenize(path: string, text: string): TokenizeResult {
       continue;
     }
 
-    if (isIdentStart(c)) {
+    if (isIdentStartCode(c)) {
       const start = pos;
-      while (pos < length && isIdentPart(text[pos]!)) pos++;
+      pos++;
+      while (pos < length && isIdentPartCode(text.charCodeAt(pos))) pos++;
       const word = text.slice(start, pos);
-      push(isKeyword(word) ? word : 'ident', start, pos);
+      tokens.push({ kind: isKeyword(word) ? word : 'ident', text: word, span: { start, end: pos } });
       continue;
     }
 
-    if (isDigit(c) || (c === '.' && isDigit(next))) {
+    if (isDigitCode(c) || (c === 46 /* . */ && isDigitCode(next))) {
       pos = lexNumber(path, text, pos, tokens, diagnostics);
       continue;
     }
 
-    if (c === '"') {
+    if (c === 34 /* " */) {
       const start = pos;
       pos++;
-      while (pos < length && text[pos] !== '"' && text[pos] !== '\n' && text[pos] !== '\r') pos++;
-      if (pos < length && text[pos] === '"') {
+      while (pos < length) {
+        const d = text.charCodeAt(pos);
+        if (d === 34 || d === 10 || d === 13) break;
+        pos++;
+      }
+      if (pos < length && text.charCodeAt(pos) === 34) {
         pos++;
       } else {
         diagnostics.push(makeDiagnostic('K1003', path, { start, end: pos }));
       }
-      push('string', start, pos);
+      tokens.push({ kind: 'string', text: text.slice(start, pos), span: { start, end: pos } });
       continue;
     }
 
-    const punct = PUNCTUATION_BY_FIRST.get(c)?.find((p) => p.length === 1 || text.startsWith(p, pos));
-    if (punct) {
-      push(punct, pos, pos + punct.length);
+    const punct = punctuationAt(text, pos);
+    if (punct !== null) {
+      tokens.push({ kind: punct, text: punct, span: { start: pos, end: pos + punct.length } });
       pos += punct.length;
       continue;
     }
@@ -197,52 +207,57 @@ function lexNumber(path: string, text: string, start: number, tokens: Token[], d
   let pos = start;
   let kind: 'int' | 'float' = 'int';
   let problem: string | null = null;
-  const at = (i: number): string => (i < length ? text[i]! : '');
+  // -1 past the end, so that no character test matches there.
+  const at = (i: number): number => (i < length ? text.charCodeAt(i) : -1);
 
-  const radix = at(pos) === '0' ? at(pos + 1) : '';
-  if (radix === 'x' || radix === 'X' || radix === 'b' || radix === 'B') {
-    const hex = radix === 'x' || radix === 'X';
+  const radix = at(pos) === 48 /* 0 */ ? at(pos + 1) : -1;
+  if (radix === 120 || radix === 88 || radix === 98 || radix === 66 /* x X b B */) {
+    const hex = radix === 120 || radix === 88;
     pos += 2;
     let sawDigit = false;
-    while (pos < length && (isHexDigit(at(pos)) || at(pos) === '_')) {
-      const d = at(pos);
-      if (d !== '_') {
-        sawDigit = true;
-        if (!hex && d !== '0' && d !== '1' && problem === null) problem = `'${d}' is not a binary digit`;
+    while (pos < length) {
+      const d = text.charCodeAt(pos);
+      if (d === 95 /* _ */) {
+        pos++;
+        continue;
       }
+      if (!isDigitCode(d) && !((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) break;
+      sawDigit = true;
+      if (!hex && d !== 48 && d !== 49 && problem === null) problem = `'${text[pos]!}' is not a binary digit`;
       pos++;
     }
     if (!sawDigit && problem === null) {
       problem = hex ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'";
     }
   } else {
-    while (isDigit(at(pos)) || at(pos) === '_') pos++;
-    if (at(pos) === '.' && at(pos + 1) !== '.') {
+    while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
+    if (at(pos) === 46 /* . */ && at(pos + 1) !== 46) {
       kind = 'float';
       pos++;
-      if (!isDigit(at(pos))) {
+      if (!isDigitCode(at(pos))) {
         const written = text.slice(start, pos);
         if (problem === null) problem = `expected a digit after the decimal point; write '${written}0'`;
       }
-      while (isDigit(at(pos)) || at(pos) === '_') pos++;
+      while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
     }
-    if ((at(pos) === 'e' || at(pos) === 'E') &&
-      (isDigit(at(pos + 1)) || ((at(pos + 1) === '+' || at(pos + 1) === '-') && isDigit(at(pos + 2))))) {
+    const e = at(pos);
+    if ((e === 101 || e === 69 /* e E */) &&
+      (isDigitCode(at(pos + 1)) || ((at(pos + 1) === 43 || at(pos + 1) === 45 /* + - */) && isDigitCode(at(pos + 2))))) {
       kind = 'float';
       pos += 2;
-      while (isDigit(at(pos)) || at(pos) === '_') pos++;
-    } else if ((at(pos) === 'e' || at(pos) === 'E') && problem === null) {
+      while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
+    } else if ((e === 101 || e === 69) && problem === null) {
       kind = 'float';
       pos++;
-      if (at(pos) === '+' || at(pos) === '-') pos++;
+      if (at(pos) === 43 || at(pos) === 45) pos++;
       problem = 'expected digits in the exponent';
     }
   }
 
   // A letter or digit glued to the number (`10u`, `0xffg`, `1.5f`) is part of the mistake, not a new name.
-  if (isIdentPart(at(pos))) {
+  if (isIdentPartCode(at(pos))) {
     const suffixStart = pos;
-    while (isIdentPart(at(pos))) pos++;
+    while (isIdentPartCode(at(pos))) pos++;
     if (problem === null) problem = `unexpected '${text.slice(suffixStart, pos)}' after the digits`;
   }
 

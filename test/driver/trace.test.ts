@@ -87,7 +87,7 @@ test('many tiny launches are latency-bound; a flop-heavy kernel is compute-bound
   tiny.push(ev('sync', 'sync', 1600, 30));
   const t = summarize(tiny, USB4);
   assert.equal(t.verdict, 'latency-bound');
-  assert.equal(t.verdict_text, 'latency-bound: 94% of 1.6 ms is fixed cost (100 launches at 15 µs, 0 copies at 20 µs, 1 sync at 30 µs); batch work into fewer, larger launches and copies');
+  assert.equal(t.verdict_text, 'latency-bound: 94% of 1.6 ms is fixed cost (100 launches at 15 µs, 1 sync at 30 µs); batch work into fewer, larger launches and copies');
 
   const flops = 1e12;
   const dur = 15 + flops / (USB4.ceilings.fp32TFLOPS * 1e6);
