@@ -1,5 +1,5 @@
-// Language-server latency benchmark: diagnostics after a one-character edit in a 3,000-line file, and
-// completion in the same file (right after an edit, and on a settled file); p50/p95 over ~200 samples.
+// Language-server latency benchmark: diagnostics after a one-character edit in a 3,000-line file, and completion
+// in it right after an edit and once settled (the edit's diagnostics out); p50/p95 over ~200 samples.
 // Run: node --import tsx bench/lsp.ts [--samples N]  → writes bench/results/lsp.json
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -76,11 +76,13 @@ async function main(): Promise<void> {
   }
   for (let s = 0; s < samples + 5; s++) {
     const digit = s % 2 === 0 ? '2' : '1';
-    await client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, digit);
+    const version = await client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, digit);
     const t0 = performance.now();
     const items = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri }, position: completionPos });
     const t1 = performance.now();
     if (!Array.isArray(items) || items.length === 0) throw new Error('completion returned nothing');
+    // Settled: the re-check of this edit has finished (its diagnostics are out) before we ask again.
+    await client.waitDiagnostics(uri, version, 30_000);
     const t2 = performance.now();
     await client.request('textDocument/completion', { textDocument: { uri }, position: completionPos });
     const t3 = performance.now();

@@ -43,8 +43,11 @@ export interface RunError {
 export interface RunResult {
   name: string;
   events: TraceEvent[];
-  /** Contents of the buffers named by `read` statements (the last read of each), decoded to numbers. */
-  reads: Record<string, number[]>;
+  /**
+   * Contents of the buffers named by `read` statements (the last read of each), decoded to numbers.
+   * Typed arrays, not number[]: a 64 Mi-element read must stay linear in time and memory.
+   */
+  reads: Record<string, ArrayLike<number>>;
   expects: ExpectResult[];
   summary: TraceSummary;
   roofline: Roofline;
@@ -141,7 +144,7 @@ function toRunError(err: unknown, loc: SourceLoc, file: string): RunError {
 }
 
 class Interpreter {
-  readonly reads: Record<string, number[]> = {};
+  readonly reads: Record<string, ArrayLike<number>> = {};
   readonly expects: ExpectResult[] = [];
   private readonly scalars = new Map<string, number>();
   private readonly buffers = new Map<string, HostBuffer>();
@@ -203,7 +206,7 @@ class Interpreter {
       case 'read': {
         const buf = this.buffer(stmt.buffer, stmt.loc);
         const values = await this.download(buf, stmt.loc);
-        this.reads[buf.name] = toNumbers(values);
+        this.reads[buf.name] = values;
         return;
       }
       case 'expect':

@@ -301,8 +301,15 @@ function decideVerdict(
       verdict_text: `link-bound: ${pct(s.copy_us)} of ${total} is H2D/D2H copies at ${formatRate(gbpsOf(copyBytes, copyBusyUs))} of a ${linkCeiling}; ${kernelPart}`,
     };
   }
-  const { roof } = kernelRoof(kernelBytes, kernelLinkBytes, kernelFlops, info);
-  const share = `${pct(s.compute_us)} of ${total} is kernels`;
+  // Zero-fills (memsets) share the compute lane with kernels and move bytes through the same memory.
+  const memsets = events.filter((e) => e.kind === 'memset');
+  const memsetUs = memsets.reduce((a, e) => a + e.duration_us, 0);
+  const memsetBytes = memsets.reduce((a, e) => a + e.bytes, 0);
+  const deviceUs = kernelUs + memsetUs;
+  const deviceBytes = kernelBytes + memsetBytes;
+  const { roof } = kernelRoof(deviceBytes, kernelLinkBytes, kernelFlops, info);
+  const what = memsetUs > kernelUs ? (kernels.length ? 'zero-fills (memsets) and kernels' : 'zero-fills (memsets)') : memsetUs > 0 ? 'kernels and zero-fills' : 'kernels';
+  const share = `${pct(s.compute_us)} of ${total} is ${what}`;
   if (roof === 'link') {
     return {
       verdict: 'link-bound',
@@ -317,7 +324,7 @@ function decideVerdict(
   }
   return {
     verdict: 'memory-bound',
-    verdict_text: `memory-bound: ${share} at ${formatRate(gbpsOf(kernelBytes, kernelUs))} of ${formatRate(c.memoryGBps)} memory (${Math.round((100 * gbpsOf(kernelBytes, kernelUs)) / c.memoryGBps)}%); copies ${formatDuration(copyBusyUs)}`,
+    verdict_text: `memory-bound: ${share} at ${formatRate(gbpsOf(deviceBytes, deviceUs))} of ${formatRate(c.memoryGBps)} memory (${Math.round((100 * gbpsOf(deviceBytes, deviceUs)) / c.memoryGBps)}%); copies ${formatDuration(copyBusyUs)}`,
   };
 }
 

@@ -34,8 +34,13 @@ function inRunBlock(analysis: Analysis, offset: number): boolean {
   return run !== undefined;
 }
 
-export function complete(analysis: Analysis, offset: number): CompletionItem[] {
-  const text = analysis.text;
+/**
+ * Completion at `offset`. `current` is given when the document changed since `analysis` was made: its text
+ * is read for the line being typed, and `modelOffset` (the offset mapped into the analysis) for the names in scope.
+ */
+export function complete(analysis: Analysis, offset: number, current?: { text: string; modelOffset: number }): CompletionItem[] {
+  const text = current?.text ?? analysis.text;
+  const at = current?.modelOffset ?? offset;
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const linePrefix = text.slice(lineStart, offset);
   const model = analysis.result.semantic;
@@ -60,9 +65,9 @@ export function complete(analysis: Analysis, offset: number): CompletionItem[] {
     return items;
   }
 
-  const host = inRunBlock(analysis, offset);
+  const host = inRunBlock(analysis, at);
   const items: CompletionItem[] = [];
-  for (const s of visibleSymbols(model, analysis.path, offset)) items.push(symbolItem(s));
+  for (const s of visibleSymbols(model, analysis.path, at)) items.push(symbolItem(s));
   for (const b of BUILTINS) {
     if (host ? b.where === 'device' : b.where === 'host') continue;
     items.push({
@@ -79,7 +84,7 @@ export function complete(analysis: Analysis, offset: number): CompletionItem[] {
   for (const [kw, doc] of Object.entries(KEYWORD_DOCS)) {
     items.push({ label: kw, kind: CompletionItemKind.Keyword, documentation: { kind: 'markdown', value: doc }, sortText: `2${kw}` });
   }
-  const atTop = !analysis.file?.items.some((i) => i.kind !== 'Import' && i.kind !== 'Const' && i.span.start < offset && offset < i.span.end);
+  const atTop = !analysis.file?.items.some((i) => i.kind !== 'Import' && i.kind !== 'Const' && i.span.start < at && at < i.span.end);
   for (const s of SNIPPETS) {
     const fits = s.label === 'kernel' || s.label === 'run' ? atTop : s.label === 'launch' ? host : !atTop;
     if (!fits) continue;

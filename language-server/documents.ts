@@ -20,6 +20,21 @@ export interface Analysis {
   file: SourceFile | undefined;
   /** Every file the check read (the main file and its imports). */
   dependencies: Set<string>;
+  /** The text of every file the check read, as read (undefined: could not be read); to tell whether it is still current. */
+  sources: Map<string, string | undefined>;
+  /** The device limits it was checked against. */
+  limits: DeviceLimits | undefined;
+}
+
+/**
+ * An analysis answering for a newer text of its file (completion right after an edit): the semantic model is
+ * the last check's, `text` and `lineMap` are current, and `modelOffset` maps a current offset into the model.
+ */
+export interface StaleView {
+  analysis: Analysis;
+  text: string;
+  lineMap: LineMap;
+  modelOffset: (offset: number) => number;
 }
 
 export function uriToPath(uri: string): string {
@@ -37,6 +52,8 @@ export class Workspace {
   private readonly documentsByPath = new Map<string, TextDocument>();
   private readonly uriByPath = new Map<string, string>();
   private readonly cache = new Map<string, Analysis>();
+  /** The latest analysis of each file, whatever its generation: reused while its sources are unchanged. */
+  private readonly latest = new Map<string, Analysis>();
   private readonly diskCache = new Map<string, string | undefined>();
   /** Bumped on every edit or file-system change; analyses of an older generation are stale. */
   private generation = 0;
@@ -68,6 +85,7 @@ export class Workspace {
   close(uri: string): void {
     const p = uriToPath(uri);
     this.documentsByPath.delete(p);
+    this.latest.delete(p);
     this.touch();
   }
 
@@ -137,9 +155,24 @@ export class Workspace {
     if (cached) return cached;
     const text = this.readText(p);
     if (text === undefined) return null;
+    // Nothing the check read has changed (an edit elsewhere, an undo, a version bump): the result stands.
+    const previous = this.latest.get(p);
+    if (previous && this.stillCurrent(previous)) {
+      this.cache.set(p, previous);
+      return previous;
+    }
+    const sources = new Map<string, string | undefined>();
+    const host: SourceHost = {
+      readFile: (file: string) => {
+        const t = this.readText(file);
+        sources.set(file, t);
+        return t;
+      },
+      resolveImport: this.host.resolveImport,
+    };
     let result: CheckResult;
     try {
-      result = checkProgram(p, this.host, this.limits ? { limits: this.limits } : {});
+      result = checkProgram(p, host, this.limits ? { limits: this.limits, lazyLowering: true } : { lazyLowering: true });
     } catch (err) {
       this.log(`checker failed on ${p}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       return null;
@@ -152,9 +185,37 @@ export class Workspace {
       result,
       file: result.files.get(p),
       dependencies: new Set(result.files.keys()),
+      sources,
+      limits: this.limits,
     };
     this.cache.set(p, analysis);
+    // Only open documents are kept across edits: closed files' analyses are rebuilt when asked for.
+    if (this.documentsByPath.has(p)) this.latest.set(p, analysis);
     return analysis;
+  }
+
+  private stillCurrent(a: Analysis): boolean {
+    if (a.limits !== this.limits || a.uri !== this.uriOf(a.path)) return false;
+    for (const [file, text] of a.sources) if (this.readText(file) !== text) return false;
+    return true;
+  }
+
+  /**
+   * For completion: the current analysis when one is ready, else the last one of this file seen through the
+   * edits since (so that typing does not wait for a full check). Null when the file was never analysed and cannot be.
+   */
+  analyzeForCompletion(p: string): StaleView | null {
+    if (this.cachedGeneration === this.generation) {
+      const cached = this.cache.get(p);
+      if (cached) return { analysis: cached, text: cached.text, lineMap: cached.lineMap, modelOffset: (o) => o };
+    }
+    const previous = this.latest.get(p);
+    const text = this.readText(p);
+    if (!previous || text === undefined || previous.limits !== this.limits) {
+      const fresh = this.analyze(p);
+      return fresh ? { analysis: fresh, text: fresh.text, lineMap: fresh.lineMap, modelOffset: (o) => o } : null;
+    }
+    return { analysis: previous, text, lineMap: new LineMap(text), modelOffset: offsetMapper(previous.text, text) };
   }
 
   /** The line map of any file the analysis touched. */
@@ -186,4 +247,23 @@ export class Workspace {
     for (const root of this.roots) visit(root, 0);
     return [...out];
   }
+}
+
+/**
+ * Maps offsets in `now` to offsets in `before`, the two texts differing in one region (found as the common
+ * prefix and suffix): before the region offsets stay, after it they shift, inside it they clamp to its old extent.
+ */
+export function offsetMapper(before: string, now: string): (offset: number) => number {
+  const limit = Math.min(before.length, now.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === now.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === now.charCodeAt(now.length - 1 - suffix)) suffix++;
+  const oldEnd = before.length - suffix;
+  const newEnd = now.length - suffix;
+  return (offset: number) => {
+    if (offset <= prefix) return offset;
+    if (offset >= newEnd) return offset - newEnd + oldEnd;
+    return Math.min(oldEnd, offset);
+  };
 }

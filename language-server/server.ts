@@ -72,12 +72,18 @@ export function startKernServer(connection: Connection): void {
     const prev = timers.get(path);
     if (prev) clearTimeout(prev);
     const run = () => {
-      timers.delete(path);
-      try {
-        publish(path);
-      } catch (err) {
-        log(`kern: diagnostics failed for ${path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      }
+      // One more turn of the event loop first: a request that arrived with the edit (completion as you type)
+      // is answered before the re-check rather than after it.
+      const mine = timers.get(path);
+      setImmediate(() => {
+        if (timers.get(path) !== mine) return; // a newer edit rescheduled it, or the document closed
+        timers.delete(path);
+        try {
+          publish(path);
+        } catch (err) {
+          log(`kern: diagnostics failed for ${path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        }
+      });
     };
     if (delayMs <= 0) {
       timers.set(path, setTimeout(run, 0));
@@ -169,8 +175,11 @@ export function startKernServer(connection: Connection): void {
     return a ? hover(a, a.lineMap.offset(p.position), device) : null;
   }));
   connection.onCompletion(safe('completion', [], (p) => {
-    const a = analysisOf(p.textDocument.uri);
-    return a ? complete(a, a.lineMap.offset(p.position)) : [];
+    // Answered from the last check plus the current text: typing never waits for a full re-check.
+    const view = ws.analyzeForCompletion(uriToPath(p.textDocument.uri));
+    if (!view) return [];
+    const offset = view.lineMap.offset(p.position);
+    return complete(view.analysis, offset, { text: view.text, modelOffset: view.modelOffset(offset) });
   }));
   connection.onSignatureHelp(safe('signatureHelp', null, (p) => {
     const a = analysisOf(p.textDocument.uri);

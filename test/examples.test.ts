@@ -19,7 +19,7 @@ const bf16 = (x: number): number => bf16BitsToNumber(f32ToBf16Bits(x));
 const read = (r: RunResult, name: string): number[] => {
   const values = r.reads[name];
   assert.ok(values, `run ${r.name} reads ${name}`);
-  return values;
+  return Array.from(values);
 };
 /** Element-wise comparison that names the first difference. */
 function near(got: number[], want: number[], tol: (w: number) => number, what: string): void {

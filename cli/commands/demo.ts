@@ -55,19 +55,19 @@ export async function runDemo(argv: string[]): Promise<number> {
     const decodes = r.steps.filter((s) => s.kind === 'decode');
     const decodeEvents = decodes.length ? r.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : [];
     const summary = summarize(decodeEvents, info);
+    const decoded = r.decode_runs > 0;
     const rows: [string, string][] = [
       ['model', `${r.config.layers} layers · dim ${r.config.dim} · ${r.config.heads} heads (${r.config.kvHeads} KV) · ${r.format.toUpperCase()} · ${formatBytes(r.weight_bytes)}`],
       ['tokens', `${r.prompt_tokens.length} prompt + ${r.tokens.length} generated`],
-      ['decode', `${r.decode_tok_s.toFixed(0)} tok/s  (${r.decode_ms_per_token.toFixed(3)} ms per token, modelled)`],
+      ['decode', decoded ? `${r.decode_tok_s.toFixed(0)} tok/s  (${r.decode_ms_per_token.toFixed(3)} ms per token, modelled)` : 'n/a (no decode step ran: the first token ended the text)'],
       ['prompt', `${r.prompt_tok_s.toFixed(0)} tok/s, time to first token ${r.ttft_ms.toFixed(2)} ms`],
-      ['per token', `${r.kernels_per_token} kernels, ${r.syncs_per_token} host round trip, ${formatBytes(r.link_bytes_per_token)} over the link`],
-      ['timeline', `compute ${(summary.compute_us / 1000).toFixed(2)} ms, copies ${(summary.copy_us / 1000).toFixed(2)} ms, latency ${(summary.latency_us / 1000).toFixed(2)} ms of ${(summary.total_us / 1000).toFixed(2)} ms`],
-      ['verdict', summary.verdict_text],
+      ['per token', decoded ? `${r.kernels_per_token} kernels, ${r.syncs_per_token} host round trip, ${formatBytes(r.link_bytes_per_token)} over the link` : 'n/a'],
+      ...(decoded ? [['timeline', `compute ${(summary.compute_us / 1000).toFixed(2)} ms, copies ${(summary.copy_us / 1000).toFixed(2)} ms, latency ${(summary.latency_us / 1000).toFixed(2)} ms of ${(summary.total_us / 1000).toFixed(2)} ms`] as [string, string], ['verdict', summary.verdict_text] as [string, string]] : []),
     ];
     for (const [k, v] of rows) out(`  ${dim(k.padEnd(10))} ${v}\n`);
     writeFileSync(tracePath, JSON.stringify(toChromeTrace(r.events, info)));
     out(`\n  ${bold('trace')}      ${tracePath}\n  ${dim('           open it in https://ui.perfetto.dev or chrome://tracing')}\n`);
-    out(dim(`\n  A model this small is all launch latency: ${r.kernels_per_token} launches × ${info.ceilings.launchLatencyUs} µs dwarf the bytes it moves.\n`));
+    if (decoded) out(dim(`\n  A model this small is all launch latency: ${r.kernels_per_token} launches × ${info.ceilings.launchLatencyUs} µs dwarf the bytes it moves.\n`));
 
     const projectionDevice = info.backend === 'sim' ? info : (await import('../../driver/profiles')).loadProfile('rtx5090-usb4');
     out(heading(2, 'What-if: Llama 3.1 8B (Q4_0) on the same eGPU'));

@@ -1,6 +1,6 @@
 // `egpu run FILE`: compiles a .kern file, executes its run blocks on a device and prints the timeline
 // summary, the bottleneck verdict and the expect results (or JSON, or a Chrome trace).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { flagValue, parseArgs, UsageError } from '../args';
 import { compileFile } from '../../driver/source-host';
@@ -59,6 +59,20 @@ export async function runRun(argv: string[]): Promise<number> {
     printDiagnostics(compiled.diagnostics);
     if (!compiled.program) return 1;
     const program = compiled.program;
+    if (runName !== undefined && !program.runs.some((r) => r.name === runName)) {
+      const names = program.runs.map((r) => r.name);
+      process.stderr.write(`egpu run: no run block named '${runName}' in ${file}${names.length ? `; its run blocks: ${names.join(', ')}` : ' (it has no run blocks)'}\n`);
+      return 2;
+    }
+    if (tracePath) {
+      const dir = dirname(resolve(tracePath));
+      try {
+        accessSync(dir, fsConstants.W_OK);
+      } catch {
+        process.stderr.write(`egpu run: cannot write the trace to ${tracePath}: ${existsSync(dir) ? 'the folder is not writable' : `no folder ${dir}`}\n`);
+        return 2;
+      }
+    }
     const abort = new AbortController();
     const onInterrupt = (): void => abort.abort();
     process.once('SIGINT', onInterrupt);
@@ -75,8 +89,13 @@ export async function runRun(argv: string[]): Promise<number> {
     if (json) await writeJson(info, results);
     else process.stdout.write(formatRunReport(results, info));
     if (tracePath) {
-      writeFileSync(tracePath, JSON.stringify(toChromeTraceRuns(results.map((r) => ({ name: r.name, events: r.events })), info)));
-      if (!json) process.stdout.write(`trace written to ${tracePath} (open it in https://ui.perfetto.dev)\n`);
+      try {
+        writeFileSync(tracePath, JSON.stringify(toChromeTraceRuns(results.map((r) => ({ name: r.name, events: r.events })), info)));
+        if (!json) process.stdout.write(`trace written to ${tracePath} (open it in https://ui.perfetto.dev)\n`);
+      } catch (err) {
+        process.stderr.write(`egpu run: cannot write the trace to ${tracePath}: ${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+      }
     }
     const failed = results.some((r) => r.error !== null || r.expects.some((e) => !e.pass));
     return failed ? 1 : 0;
@@ -114,7 +133,11 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
   for (const r of results) {
     out.push(`run ${r.name} on ${info.name}`);
     const s = r.summary;
-    if (r.events.length) {
+    // A run that stopped on an error shows what ran before it, but no time split or advice: they would
+    // describe a partial run as if it were the whole.
+    if (r.error) {
+      if (r.events.length) out.push('', '  before the error:', ...formatTable(s.rows));
+    } else if (r.events.length) {
       out.push('', ...formatTable(s.rows), '');
       const share = (us: number): string => (s.total_us > 0 ? ` (${Math.round((100 * us) / s.total_us)}%)` : '');
       out.push(
@@ -123,7 +146,7 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
       );
       out.push(`  moved: ${formatBytes(s.h2d_bytes)} H2D, ${formatBytes(s.d2h_bytes)} D2H${s.mapped_link_bytes ? `, ${formatBytes(s.mapped_link_bytes)} by kernels from host-mapped buffers` : ''}; ${s.kernel_count} kernel launch${s.kernel_count === 1 ? '' : 'es'}`);
     }
-    out.push(`  verdict: ${s.verdict_text}`);
+    if (!r.error) out.push(`  verdict: ${s.verdict_text}`);
     for (const e of r.expects) {
       const where = `${displayPath(e.loc.file)}:${e.loc.line}:${e.loc.column}`;
       if (e.pass) out.push(`  expect ${e.buffer}: pass (${e.checked} elements)`);
@@ -135,7 +158,9 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
     }
     if (r.error) {
       const where = r.error.file ? `${displayPath(r.error.file)}:${r.error.line ?? 1}:${r.error.column ?? 1}: ` : '';
-      out.push(`${where}error: ${r.error.message}`);
+      // The location leads the line, so drop the message's own trailing `, at file:line:col`.
+      const message = where ? r.error.message.replace(/,? at \S+:\d+:\d+$/, '') : r.error.message;
+      out.push(`${where}error: ${message}`);
     }
     out.push('');
   }
@@ -179,8 +204,10 @@ async function writeJson(info: DeviceInfo, results: RunResult[]): Promise<void> 
       await write(`${b ? ',' : ''}${JSON.stringify(names[b])}:[`);
       const CHUNK = 65536;
       for (let i = 0; i < values.length; i += CHUNK) {
-        const part = values.slice(i, i + CHUNK).map((x) => (Number.isFinite(x) ? String(x) : 'null')).join(',');
-        await write(i ? `,${part}` : part);
+        const end = Math.min(values.length, i + CHUNK);
+        const part: string[] = [];
+        for (let j = i; j < end; j++) part.push(Number.isFinite(values[j]!) ? String(values[j]) : 'null');
+        await write(i ? `,${part.join(',')}` : part.join(','));
       }
       await write(']');
     }

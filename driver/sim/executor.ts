@@ -270,8 +270,8 @@ export const runtime = {
       throw threadFault('timeout', `timeout: kernel ${L.kernel.name} ran past the ${L.timeLimitMs} ms time limit and was stopped`, L.kernel, [bx, by, bz], [tx, ty, tz], L.kernel.loc);
     }
   },
-  syncState(L: LaunchState, nthreads: number, nsave: number, sites: JsFaultSite[]): SyncState {
-    return new SyncState(L, nthreads, nsave, sites);
+  syncState(L: LaunchState, nthreads: number, nsave: number, sites: JsFaultSite[], siteAt: number[]): SyncState {
+    return new SyncState(L, nthreads, nsave, sites, siteAt);
   },
 };
 
@@ -292,7 +292,11 @@ export class SyncState {
   private readonly warpValues = new Float64Array(32);
   private readonly warpPresent = new Uint8Array(32);
 
-  constructor(private readonly L: LaunchState, private readonly nthreads: number, private readonly nsave: number, private readonly sites: JsFaultSite[]) {
+  /**
+   * `siteAt[pc]`: the barrier or collective a thread stopped at, by the case it resumes at (the generated code
+   * records only the case; the site is looked up when the slow path needs it).
+   */
+  constructor(private readonly L: LaunchState, private readonly nthreads: number, private readonly nsave: number, private readonly sites: JsFaultSite[], private readonly siteAt: number[]) {
     this.pc = new Int32Array(nthreads);
     this.status = new Uint8Array(nthreads);
     this.site = new Int32Array(nthreads);
@@ -319,11 +323,23 @@ export class SyncState {
     return [this.tx[t]!, this.ty[t]!, this.tz[t]!];
   }
 
-  /** Returns true when every thread of the block has exited. */
-  resolve(bx: number, by: number, bz: number): boolean {
-    const block: Dim3 = [bx, by, bz];
+  /**
+   * Returns true when every thread of the block has exited. The counts are what the round just run saw:
+   * threads that stopped at a barrier (all at `barPc` unless `barMixed`), at a warp collective, and exits so far.
+   */
+  resolve(bx: number, by: number, bz: number, nBar: number, barPc: number, barMixed: number, nWarp: number, nExited: number): boolean {
     const n = this.nthreads;
     const status = this.status;
+    if (nWarp === 0) {
+      // Common cases without a scan: all exited, or every thread waits at the same barrier.
+      if (nExited === n) return true;
+      if (nBar === n && barMixed === 0 && barPc >= 0) { status.fill(THREAD_RUNNABLE); return false; }
+    }
+    const block: Dim3 = [bx, by, bz];
+    for (let t = 0; t < n; t++) {
+      const s = status[t];
+      if (s === THREAD_AT_BARRIER || s === THREAD_AT_WARP) this.site[t] = this.siteAt[this.pc[t]!]!;
+    }
     let anyWarp = false;
     let anyBarrier = false;
     let exited = -1;

@@ -86,11 +86,48 @@ export function exprFlops(e: IrExpr): number {
   }
 }
 
+/**
+ * A straight-line stretch of generated code: it runs all or nothing, so what it moves and computes is counted
+ * once per execution (`cN++`) and multiplied out at the end of the launch.
+ */
+interface Region {
+  id: number;
+  flops: number;
+  /** Global buffer param index -> elements read / written per execution. */
+  reads: Map<number, number>;
+  writes: Map<number, number>;
+}
+
+/** A control transfer between state-machine cases; `kill` is what is definitely assigned when it is taken. */
+interface CaseEdge {
+  to: number;
+  kill: Set<number>;
+  /** Through a sync point: the thread stops and later resumes at `to`, so live locals go through SAVE. */
+  sync: boolean;
+  /** Sync edges: where the save lines go (a marker in the case's lines). */
+  marker?: string;
+  /** Warp edges: the local the collective writes (its value comes from the scheduler, not from the thread). */
+  dest?: number;
+}
+
 class CaseState {
   readonly lines: string[] = [];
+  /** Locals definitely assigned so far in this case (straight-line part). */
   readonly assigned = new Set<number>();
+  /** Locals this case may read before assigning them. */
+  readonly exposed = new Set<number>();
+  readonly edges: CaseEdge[] = [];
+  /** Locals this case may assign. */
+  readonly writes = new Set<number>();
+  /** Entered only when a thread resumes (case 0 or the case after a sync point): restores its live locals. */
+  resume = false;
+  /** Resume cases after a sync point: that barrier's or collective's fault site. */
+  syncSite = -1;
   constructor(readonly id: number) {}
 }
+
+const REGION_MARK = '\u0001R';
+const SAVE_MARK = '\u0001S';
 
 class KernelRenderer {
   readonly sites: JsFaultSite[] = [];
@@ -98,15 +135,22 @@ class KernelRenderer {
   private labelCount = 0;
   private labels: LabelTarget[] = [];
   private stateMachine = false;
-  // State-machine bookkeeping: which cases each local appears in, and locals read before written in a case.
+  private regions: Region[] = [];
+  private region: Region | null = null;
+  /** Buffers with loads that may not run (select arms, right of && / ||): counted one by one. */
+  private dynamicReads = new Set<number>();
+  // State-machine bookkeeping.
   private cases: CaseState[] = [];
+  private caseOrder: number[] = [];
   private current: CaseState | null = null;
-  private occurrences = new Map<number, Set<number>>();
-  private exposed = new Set<number>();
-  private forcedSaved = new Set<number>();
+  /** While a statement of a case renders: what was definitely assigned before it (for jumps out of it). */
+  private jumpKill: Set<number> | null = null;
+  private warpDests = new Set<number>();
   private saveSlots = new Map<number, number>();
   /** Where unconditional loads of the statement being rendered are hoisted to (null: render them inline). */
   private hoist: string[] | null = null;
+  /** Global buffers the hoisted loads of the statement being rendered read (counted in its region). */
+  private hoistReads: number[] = [];
 
   constructor(private readonly kernel: IrKernel) {}
 
@@ -119,6 +163,7 @@ class KernelRenderer {
     out.push(this.stateMachine
       ? '// Barriers / warp collectives: each thread runs as a state machine up to its next sync point.'
       : '// No sync points: the threads of a block run one after another.');
+    out.push('// cN counts runs of straight-line region N; bytes and flops are multiplied out at the end.');
     out.push(`(function ${jsName(k.name)}$kernel(rt) {`);
     out.push(`  'use strict';`);
     out.push('  const fround = Math.fround, imul = Math.imul;');
@@ -132,10 +177,22 @@ class KernelRenderer {
     out.push(`  return function ${jsName(k.name)}$launch(L) {`);
     out.push(...this.renderPrologue().map((l) => '    ' + l));
     out.push(...body.map((l) => '    ' + l));
-    out.push('    ' + this.renderEpilogue());
+    out.push(...this.renderEpilogue().map((l) => '    ' + l));
     out.push('  };');
     out.push('})');
-    return out.join('\n') + '\n';
+    return this.resolveMarkers(out).join('\n') + '\n';
+  }
+
+  /** Region markers become `cN++;` (or vanish when the region counts nothing). */
+  private resolveMarkers(lines: string[]): string[] {
+    const out: string[] = [];
+    for (const line of lines) {
+      const at = line.indexOf(REGION_MARK);
+      if (at < 0) { out.push(line); continue; }
+      const r = this.regions[Number(line.slice(at + REGION_MARK.length))]!;
+      if (counts(r)) out.push(`${line.slice(0, at)}c${r.id}++;`);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------ names
@@ -152,17 +209,17 @@ class KernelRenderer {
     return `${jsName(p.name)}$`;
   }
 
-  private memNames(mem: IrMemRef): { view: string; length: string; reads: string | null; writes: string | null; name: string } {
+  private memNames(mem: IrMemRef): { view: string; length: string; param: number | null; name: string } {
     if (mem.space === 'global') {
       const v = this.paramName(mem.param);
       const p = this.kernel.params[mem.param]!;
       if (p.kind !== 'buffer') throw new Error(`kernel ${this.kernel.name}: param ${p.name} used as a buffer`);
-      return { view: v, length: v + 'len', reads: v + 'reads', writes: v + 'writes', name: p.name };
+      return { view: v, length: v + 'len', param: mem.param, name: p.name };
     }
     const s = this.kernel.shared[mem.shared];
     if (!s) throw new Error(`kernel ${this.kernel.name}: unknown shared array ${mem.shared}`);
     const v = `${jsName(s.name)}$shared`;
-    return { view: v, length: v + 'len', reads: null, writes: null, name: s.name };
+    return { view: v, length: v + 'len', param: null, name: s.name };
   }
 
   private site(site: JsFaultSite): number {
@@ -172,6 +229,33 @@ class KernelRenderer {
 
   private where(): string {
     return 'bx, by, bz, tx, ty, tz';
+  }
+
+  // ------------------------------------------------------------ counting
+
+  /** The open region, started here (a marker line at `out`'s end) when none is open. */
+  private openRegion(out: string[], indent: string): Region {
+    if (!this.region) {
+      this.region = { id: this.regions.length, flops: 0, reads: new Map(), writes: new Map() };
+      this.regions.push(this.region);
+      out.push(`${indent}${REGION_MARK}${this.region.id}`);
+    }
+    return this.region;
+  }
+
+  /** Control flow follows: the next counted statement starts a new region. */
+  private closeRegion(): void {
+    this.region = null;
+  }
+
+  private countFlops(count: number, out: string[], indent: string): void {
+    if (count > 0) this.openRegion(out, indent).flops += count;
+  }
+
+  private countAccess(kind: 'reads' | 'writes', param: number | null, out: string[], indent: string): void {
+    if (param === null) return;
+    const map = this.openRegion(out, indent)[kind];
+    map.set(param, (map.get(param) ?? 0) + 1);
   }
 
   // ------------------------------------------------------------ prologue / epilogue
@@ -185,13 +269,18 @@ class KernelRenderer {
     k.params.forEach((p, i) => {
       const n = this.paramName(i);
       if (p.kind === 'scalar') lines.push(`const ${n} = L.args[${i}]; // ${p.type} ${p.name}`);
-      else lines.push(`const ${n} = L.args[${i}], ${n}len = ${n}.length; let ${n}reads = 0, ${n}writes = 0; // ${p.mutable ? 'mut ' : ''}${p.elem}[] ${p.name}`);
+      else {
+        const dynamic = this.dynamicReads.has(i) ? ` let ${n}reads = 0;` : '';
+        lines.push(`const ${n} = L.args[${i}], ${n}len = ${n}.length;${dynamic} // ${p.mutable ? 'mut ' : ''}${p.elem}[] ${p.name}`);
+      }
     });
     for (const s of k.shared) {
       const v = `${jsName(s.name)}$shared`;
       lines.push(`const ${v} = new ${sharedArrayClass(s.elem)}(${s.length}), ${v}len = ${s.length}; // shared ${s.elem}[${s.length}] ${s.name}`);
     }
-    lines.push('let flops = 0, ticks = 0, $s = 0, $a = 0, $o = 0;');
+    lines.push('let ticks = 0, $s = 0, $a = 0, $o = 0;');
+    const counters = this.regions.filter(counts).map((r) => `c${r.id} = 0`);
+    if (counters.length) lines.push(`let ${counters.join(', ')};`);
     if (this.tempCount > 0) {
       const temps = Array.from({ length: this.tempCount }, (_, i) => `$i${i} = 0, $v${i} = 0`);
       lines.push(`let ${temps.join(', ')};`);
@@ -199,16 +288,24 @@ class KernelRenderer {
     return lines;
   }
 
-  private renderEpilogue(): string {
+  private renderEpilogue(): string[] {
     const k = this.kernel;
+    const sum = (terms: string[]): string => (terms.length ? terms.join(' + ') : '0');
+    const perRegion = (value: (r: Region) => number): string[] =>
+      this.regions.filter((r) => value(r) > 0).map((r) => (value(r) === 1 ? `c${r.id}` : `c${r.id} * ${value(r)}`));
     const reads: string[] = [];
     const writes: string[] = [];
     k.params.forEach((p, i) => {
-      const n = this.paramName(i);
-      reads.push(p.kind === 'buffer' ? `${n}reads` : '0');
-      writes.push(p.kind === 'buffer' ? `${n}writes` : '0');
+      if (p.kind !== 'buffer') { reads.push('0'); writes.push('0'); return; }
+      const r = perRegion((x) => x.reads.get(i) ?? 0);
+      if (this.dynamicReads.has(i)) r.unshift(`${this.paramName(i)}reads`);
+      reads.push(sum(r));
+      writes.push(sum(perRegion((x) => x.writes.get(i) ?? 0)));
     });
-    return `return { flops, reads: [${reads.join(', ')}], writes: [${writes.join(', ')}] };`;
+    return [
+      `const flops = ${sum(perRegion((r) => r.flops))};`,
+      `return { flops, reads: [${reads.join(', ')}], writes: [${writes.join(', ')}] };`,
+    ];
   }
 
   private blockLoopOpen(lines: string[]): void {
@@ -239,52 +336,130 @@ class KernelRenderer {
   private renderStateMachine(): string[] {
     this.labels = [];
     this.cases = [];
-    this.startCase(this.newCase());
+    this.caseOrder = [];
+    const first = this.newCase();
+    this.cases[first]!.resume = true;
+    this.startCase(first);
     this.emitFlattened(this.kernel.body);
-    this.caseLine('ST[tid] = 3; break dispatch;');
-    // Locals to keep across sync points: seen in more than one case, read before written, or written by a collective.
-    const saved = new Set<number>(this.forcedSaved);
-    for (const [local, where] of this.occurrences) if (where.size > 1) saved.add(local);
-    for (const local of this.exposed) saved.add(local);
+    this.exitThread(this.current!.lines, '');
+
+    const live = this.liveness();
+    // A local gets a save slot when it is live where a thread resumes, or when a collective writes it.
+    const saved = new Set<number>(this.warpDests);
+    for (const c of this.cases) if (c.resume) for (const x of live[c.id]!) saved.add(x);
     const savedList = [...saved].sort((a, b) => a - b);
     savedList.forEach((local, slot) => this.saveSlots.set(local, slot));
     // Warp sites were rendered before slots existed; patch their destination slots now.
     for (const s of this.sites) if (s.warp) s.warp.destSlot = this.saveSlots.get(s.warp.destSlot) ?? -1;
+    // Save lines at each sync exit: what the resume case needs (a collective's destination comes from the
+    // scheduler), less what is still in SAVE because every run reaching the exit restored it and left it alone.
+    const unchanged = this.unchangedSinceResume(live);
+    const saves = new Map<string, string[]>();
+    for (const c of this.cases) {
+      for (const e of c.edges) {
+        if (!e.sync || !e.marker) continue;
+        const need = [...live[e.to]!].filter((x) => x !== e.dest && !unchanged[c.id]!.has(x) && x % 3 !== 1).sort((a, b) => a - b);
+        saves.set(e.marker, need.map((x) => `SAVE[o + ${this.saveSlots.get(x)}] = ${this.localName(x)};`));
+      }
+    }
+    const siteAt = this.cases.map((c) => c.syncSite);
 
     const lines: string[] = [];
     lines.push(`const NSAVE = ${savedList.length};`);
-    lines.push('const sync = rt.syncState(L, nthreads, NSAVE, SITES);');
-    lines.push('const PC = sync.pc, ST = sync.status, SITE = sync.site, VAL = sync.value, ARG = sync.arg, SAVE = sync.save;');
+    lines.push(`const sync = rt.syncState(L, nthreads, NSAVE, SITES, ${JSON.stringify(siteAt)});`);
+    lines.push('const PC = sync.pc, ST = sync.status, VAL = sync.value, ARG = sync.arg, SAVE = sync.save;');
     lines.push('const TX = sync.tx, TY = sync.ty, TZ = sync.tz;');
+    lines.push('let exited = 0, nBar = 0, nWarp = 0, barPc = -1, barMixed = 0;');
     this.blockLoopOpen(lines);
     lines.push('  sync.startBlock();');
+    lines.push('  exited = 0;');
     lines.push('  do {');
+    lines.push('    nBar = 0; nWarp = 0; barPc = -1; barMixed = 0;');
     lines.push('    for (let tid = 0; tid < nthreads; tid++) {');
     lines.push('      if (ST[tid] !== 0) continue;');
     lines.push('      const tx = TX[tid], ty = TY[tid], tz = TZ[tid], lane = tid & 31;');
     if (this.kernel.locals.length) lines.push('      let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
     lines.push('      let pc = PC[tid];');
     lines.push('      const o = tid * NSAVE;');
-    if (savedList.length) {
-      lines.push('      if (pc !== 0) {');
-      savedList.forEach((local, slot) => lines.push(`        ${this.localName(local)} = SAVE[o + ${slot}];`));
-      lines.push('      }');
-    }
     lines.push('      dispatch: for (;;) {');
     lines.push('        switch (pc) {');
-    for (const c of this.cases) {
+    this.caseOrder.forEach((id, position) => {
+      const c = this.cases[id]!;
+      // A jump to the case laid out next falls through the switch instead.
+      const next = this.caseOrder[position + 1];
+      if (next !== undefined && c.lines[c.lines.length - 1] === `pc = ${next}; continue dispatch;`) c.lines.pop();
       lines.push(`          case ${c.id}: {`);
-      lines.push(...c.lines.map((l) => '            ' + l));
+      if (c.resume && c.id !== first) {
+        for (const x of [...live[c.id]!].sort((a, b) => a - b)) lines.push(`            ${this.localName(x)} = SAVE[o + ${this.saveSlots.get(x)}];`);
+      }
+      for (const l of c.lines) {
+        const mark = l.indexOf(SAVE_MARK);
+        if (mark < 0) { lines.push('            ' + l); continue; }
+        for (const save of saves.get(l.slice(mark)) ?? []) lines.push('            ' + l.slice(0, mark) + save);
+      }
       lines.push('          }');
-    }
+    });
     lines.push(`          default: throw new Error('kernel ' + KERNEL + ': no state ' + pc);`);
     lines.push('        }');
     lines.push('      }');
-    savedList.forEach((local, slot) => lines.push(`      SAVE[o + ${slot}] = ${this.localName(local)};`));
     lines.push('    }');
-    lines.push('  } while (!sync.resolve(bx, by, bz));');
+    lines.push('  } while (!sync.resolve(bx, by, bz, nBar, barPc, barMixed, nWarp, exited));');
     lines.push('}');
     return lines;
+  }
+
+  /**
+   * Per case: locals whose JS value still equals their SAVE slot there, whichever resume point the run started
+   * at (each restored them, and no case such a run can pass through assigns them).
+   */
+  private unchangedSinceResume(live: Set<number>[]): Set<number>[] {
+    const n = this.cases.length;
+    // Cases a run started at each resume case can reach without passing a sync point.
+    const reach: Set<number>[] = this.cases.map(() => new Set<number>());
+    for (const r of this.cases) {
+      if (!r.resume) continue;
+      const seen = reach[r.id]!;
+      const stack = [r.id];
+      seen.add(r.id);
+      while (stack.length) {
+        for (const e of this.cases[stack.pop()!]!.edges) {
+          if (!e.sync && !seen.has(e.to)) { seen.add(e.to); stack.push(e.to); }
+        }
+      }
+    }
+    const out: Set<number>[] = [];
+    for (let c = 0; c < n; c++) {
+      let kept = null as Set<number> | null;
+      for (const r of this.cases) {
+        if (!r.resume || !reach[r.id]!.has(c)) continue;
+        // Case 0 restores nothing; a resume case restores what is live at its start.
+        const restored = r.id === 0 ? new Set<number>() : live[r.id]!;
+        const written = new Set<number>();
+        for (const d of reach[r.id]!) for (const x of this.cases[d]!.writes) written.add(x);
+        const still = new Set<number>([...restored].filter((x) => !written.has(x)));
+        kept = kept === null ? still : new Set<number>([...kept].filter((x) => still.has(x)));
+      }
+      out.push(kept ?? new Set());
+    }
+    return out;
+  }
+
+  /** Live locals at the start of each case (backward may-liveness over the case graph, to a fixpoint). */
+  private liveness(): Set<number>[] {
+    const live = this.cases.map((c) => new Set(c.exposed));
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let i = this.cases.length - 1; i >= 0; i--) {
+        const c = this.cases[i]!;
+        const set = live[i]!;
+        for (const e of c.edges) {
+          for (const x of live[e.to]!) {
+            if (!e.kill.has(x) && !set.has(x)) { set.add(x); changed = true; }
+          }
+        }
+      }
+    }
+    return live;
   }
 
   private newCase(): number {
@@ -295,14 +470,28 @@ class KernelRenderer {
 
   private startCase(id: number): void {
     this.current = this.cases[id]!;
+    this.caseOrder.push(id);
+    this.closeRegion();
   }
 
   private caseLine(line: string): void {
     this.current!.lines.push(line);
   }
 
+  private edge(to: number, kill: Set<number>, sync = false, marker?: string, dest?: number): void {
+    this.current!.edges.push({ to, kill: new Set(kill), sync, ...(marker ? { marker } : {}), ...(dest !== undefined ? { dest } : {}) });
+  }
+
+  /** Ends the current case with a jump (a fall-through when `target` is laid out next). */
   private jump(target: number): void {
+    this.edge(target, this.current!.assigned);
     this.caseLine(`pc = ${target}; continue dispatch;`);
+    this.closeRegion();
+  }
+
+  private exitThread(out: string[], indent: string): void {
+    out.push(`${indent}ST[tid] = 3; exited++; break dispatch;`);
+    this.closeRegion();
   }
 
   private tickLine(): string {
@@ -312,31 +501,47 @@ class KernelRenderer {
   private emitFlattened(stmts: IrStmt[]): void {
     for (const s of stmts) {
       if (!hasSync(s)) {
+        const before = new Set(this.current!.assigned);
         this.track(s);
+        const saved = this.jumpKill;
+        this.jumpKill = before;
         this.emitStructured([s], this.current!.lines, '');
+        this.jumpKill = saved;
         continue;
       }
       switch (s.op) {
         case 'barrier': {
           const site = this.site({ kind: 'barrier', loc: s.loc });
           const next = this.newCase();
+          this.cases[next]!.resume = true;
+          const marker = `${SAVE_MARK}${next}`;
+          this.edge(next, this.current!.assigned, true, marker);
           this.caseLine(`// barrier() at ${s.loc.file}:${s.loc.line}:${s.loc.column}`);
-          this.caseLine(`PC[tid] = ${next}; SITE[tid] = ${site}; ST[tid] = 1; break dispatch;`);
+          this.caseLine(marker);
+          this.cases[next]!.syncSite = site;
+          this.caseLine(`PC[tid] = ${next}; ST[tid] = 1; nBar++;`);
+          this.caseLine(`if (barPc !== ${next}) { if (barPc < 0) barPc = ${next}; else barMixed = 1; }`);
+          this.caseLine('break dispatch;');
           this.startCase(next);
           break;
         }
         case 'warp': {
           this.trackExpr(s.value);
           if (s.arg) this.trackExpr(s.arg);
-          this.forcedSaved.add(s.dest);
-          this.noteOccurrence(s.dest);
+          this.warpDests.add(s.dest);
           const site = this.site({ kind: 'warp', warp: { op: s.kind, type: s.type, destSlot: s.dest }, loc: s.loc });
           const next = this.newCase();
+          this.cases[next]!.resume = true;
+          const marker = `${SAVE_MARK}${next}`;
           this.caseLine(`// ${s.kind} across the warp at ${s.loc.file}:${s.loc.line}:${s.loc.column}`);
+          // Warp operands count the loads they make, never flops.
           const value = this.top(this.current!.lines, '', () => this.expr(s.value));
           const arg = s.arg ? this.top(this.current!.lines, '', () => this.expr(s.arg!)) : '0';
           this.caseLine(`VAL[tid] = ${value}; ARG[tid] = ${arg};`);
-          this.caseLine(`PC[tid] = ${next}; SITE[tid] = ${site}; ST[tid] = 2; break dispatch;`);
+          this.edge(next, new Set([...this.current!.assigned, s.dest]), true, marker, s.dest);
+          this.caseLine(marker);
+          this.cases[next]!.syncSite = site;
+          this.caseLine(`PC[tid] = ${next}; ST[tid] = 2; nWarp++; break dispatch;`);
           this.startCase(next);
           break;
         }
@@ -345,8 +550,10 @@ class KernelRenderer {
           const thenCase = this.newCase();
           const elseCase = this.newCase();
           const join = this.newCase();
-          this.flops(exprFlops(s.cond), this.current!.lines, '');
+          this.countFlops(exprFlops(s.cond), this.current!.lines, '');
           const cond = this.top(this.current!.lines, '', () => this.cond(s.cond));
+          this.edge(thenCase, this.current!.assigned);
+          this.edge(elseCase, this.current!.assigned);
           this.caseLine(`pc = ${cond} ? ${thenCase} : ${elseCase}; continue dispatch;`);
           this.startCase(thenCase);
           this.emitFlattened(s.then);
@@ -365,9 +572,11 @@ class KernelRenderer {
           this.startCase(head);
           if (s.cond) {
             this.trackExpr(s.cond);
-            this.flops(exprFlops(s.cond), this.current!.lines, '');
+            this.countFlops(exprFlops(s.cond), this.current!.lines, '');
             const cond = this.top(this.current!.lines, '', () => this.cond(s.cond!));
+            this.edge(exit, this.current!.assigned);
             this.caseLine(`if (!${cond}) { pc = ${exit}; continue dispatch; }`);
+            this.closeRegion();
           }
           this.labels.push({ irLabel: s.label, breakCase: exit, continueCase: cont });
           this.emitFlattened(s.body);
@@ -395,18 +604,11 @@ class KernelRenderer {
     }
   }
 
-  // Definite-assignment walk of what a case runs, to find locals whose values must survive a sync point.
-  private noteOccurrence(local: number): void {
-    let set = this.occurrences.get(local);
-    if (!set) this.occurrences.set(local, (set = new Set()));
-    set.add(this.current!.id);
-  }
-
+  // Definite-assignment walk of what a case runs, to find the locals it reads before writing them.
   private trackExpr(e: IrExpr, assigned: Set<number> = this.current!.assigned): void {
     switch (e.op) {
       case 'local':
-        this.noteOccurrence(e.local);
-        if (!assigned.has(e.local)) this.exposed.add(e.local);
+        if (!assigned.has(e.local)) this.current!.exposed.add(e.local);
         return;
       case 'binary': this.trackExpr(e.left, assigned); this.trackExpr(e.right, assigned); return;
       case 'unary': case 'convert': this.trackExpr(e.operand, assigned); return;
@@ -426,19 +628,18 @@ class KernelRenderer {
       switch (s.op) {
         case 'assign':
           this.trackExpr(s.value, assigned);
-          this.noteOccurrence(s.local);
           assigned.add(s.local);
+          this.current!.writes.add(s.local);
           break;
         case 'store': this.trackExpr(s.index, assigned); this.trackExpr(s.value, assigned); break;
         case 'atomic':
           this.trackExpr(s.index, assigned);
           this.trackExpr(s.value, assigned);
-          if (s.dest !== null) { this.noteOccurrence(s.dest); assigned.add(s.dest); }
+          if (s.dest !== null) { assigned.add(s.dest); this.current!.writes.add(s.dest); }
           break;
         case 'warp':
           this.trackExpr(s.value, assigned);
           if (s.arg) this.trackExpr(s.arg, assigned);
-          this.noteOccurrence(s.dest);
           assigned.add(s.dest);
           break;
         case 'if': {
@@ -472,109 +673,154 @@ class KernelRenderer {
 
   // ------------------------------------------------------------ structured statements
 
-  private flops(count: number, out: string[], indent: string): void {
-    if (count > 0) out.push(`${indent}flops += ${count};`);
-  }
-
   private emitStructured(stmts: IrStmt[], out: string[], indent: string): void {
     for (const s of stmts) this.emitStmt(s, out, indent);
   }
 
   private emitStmt(s: IrStmt, out: string[], indent: string): void {
     switch (s.op) {
-      case 'assign':
-        this.flops(exprFlops(s.value), out, indent);
+      case 'assign': {
+        this.countFlops(exprFlops(s.value), out, indent);
         const value = this.top(out, indent, () => this.expr(s.value));
         out.push(`${indent}${this.localName(s.local)} = ${value};`);
         return;
+      }
       case 'store': {
-        this.flops(exprFlops(s.index) + exprFlops(s.value), out, indent);
+        this.countFlops(exprFlops(s.index) + exprFlops(s.value), out, indent);
         const m = this.memNames(s.mem);
         const site = this.site({ kind: 'write', buffer: m.name, loc: s.loc });
-        const idxType = indexType(s.index);
         // The value is evaluated before the index, as C++17 sequences `a[i] = v`.
         const value = this.top(out, indent, () => this.expr(s.value));
         out.push(`${indent}$a = ${value};`);
         const index = this.top(out, indent, () => this.expr(s.index));
         out.push(`${indent}$s = ${index};`);
-        out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
-        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, '$a')};${m.writes ? ` ${m.writes}++;` : ''}`);
+        this.countAccess('writes', m.param, out, indent);
+        // Probing the element is the bounds check: undefined outside the view (negative i32 indices included).
+        out.push(`${indent}if (${m.view}[$s] === undefined) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
+        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, '$a')};`);
         return;
       }
       case 'atomic': {
         const valueFlops = exprFlops(s.index) + exprFlops(s.value) + (s.kind === 'add' && loadedTypeOf(s.elem) === 'f32' ? 1 : 0);
-        this.flops(valueFlops, out, indent);
+        this.countFlops(valueFlops, out, indent);
         const m = this.memNames(s.mem);
         const site = this.site({ kind: 'atomic', buffer: m.name, loc: s.loc });
-        const idxType = indexType(s.index);
         const index = this.top(out, indent, () => this.expr(s.index));
         out.push(`${indent}$s = ${index};`);
         const value = this.top(out, indent, () => this.expr(s.value));
         out.push(`${indent}$a = ${value};`);
-        out.push(`${indent}if (${idxType === 'i32' ? '($s >>> 0)' : '$s'} >= ${m.length}) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
-        out.push(`${indent}$o = ${decodeLoad(s.elem, `${m.view}[$s]`)};`);
-        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, atomicCombine(s.kind, loadedTypeOf(s.elem), '$o', '$a'))};${m.writes ? ` ${m.writes}++;` : ''}`);
+        this.countAccess('writes', m.param, out, indent);
+        out.push(`${indent}$o = ${m.view}[$s];`);
+        out.push(`${indent}if ($o === undefined) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
+        if (s.elem === 'f16' || s.elem === 'bf16') out.push(`${indent}$o = ${decodeLoad(s.elem, '$o')};`);
+        out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, atomicCombine(s.kind, loadedTypeOf(s.elem), '$o', '$a'))};`);
         if (s.dest !== null) out.push(`${indent}${this.localName(s.dest)} = $o;`);
         return;
       }
       case 'if': {
-        this.flops(exprFlops(s.cond), out, indent);
+        this.countFlops(exprFlops(s.cond), out, indent);
         const cond = this.top(out, indent, () => this.cond(s.cond));
+        this.closeRegion();
         out.push(`${indent}if (${cond}) {`);
         this.emitStructured(s.then, out, indent + '  ');
+        this.closeRegion();
         if (s.else.length) {
           out.push(`${indent}} else {`);
           this.emitStructured(s.else, out, indent + '  ');
+          this.closeRegion();
         }
         out.push(`${indent}}`);
         return;
       }
       case 'loop': {
-        const n = this.labelCount++;
-        const loopLabel = `loop${n}`;
-        const bodyLabel = `body${n}`;
-        this.labels.push({ irLabel: s.label, breakJs: loopLabel, continueJs: bodyLabel });
-        out.push(`${indent}${loopLabel}: for (;;) {`);
-        if (s.cond) {
-          this.flops(exprFlops(s.cond), out, indent + '  ');
+        const trips = boundedTrips(s);
+        if (trips !== null) {
+          // A short counted loop needs no deadline check of its own: its trips go to the enclosing check.
+          const n = this.labelCount++;
+          const loopLabel = `loop${n}`;
+          const bodyLabel = `body${n}`;
+          this.labels.push({ irLabel: s.label, breakJs: loopLabel, continueJs: bodyLabel });
+          this.closeRegion();
+          out.push(`${indent}${loopLabel}: for (;;) {`);
+          this.countFlops(exprFlops(s.cond!), out, indent + '  ');
           const cond = this.top(out, indent + '  ', () => this.cond(s.cond!));
+          this.closeRegion();
           out.push(`${indent}  if (!${cond}) break;`);
+          out.push(`${indent}  ${bodyLabel}: {`);
+          this.emitStructured(s.body, out, indent + '    ');
+          this.closeRegion();
+          out.push(`${indent}  }`);
+          this.labels.pop();
+          this.labels.push({ irLabel: s.label, breakJs: loopLabel });
+          this.emitStructured(s.update, out, indent + '  ');
+          this.closeRegion();
+          this.labels.pop();
+          out.push(`${indent}}`);
+          out.push(`${indent}ticks += ${trips};`);
+          return;
         }
-        out.push(`${indent}  ${bodyLabel}: {`);
-        this.emitStructured(s.body, out, indent + '    ');
-        out.push(`${indent}  }`);
+        // The loop proper has no call in it (a call would make optimised code reload every view per iteration):
+        // every 65,536 back-edges it is left for the deadline check in the wrapper, which re-enters it.
+        const n = this.labelCount++;
+        const outerLabel = `loop${n}`;
+        const innerLabel = `iter${n}`;
+        const bodyLabel = `body${n}`;
+        this.labels.push({ irLabel: s.label, breakJs: outerLabel, continueJs: bodyLabel });
+        this.closeRegion();
+        out.push(`${indent}${outerLabel}: for (;;) {`);
+        out.push(`${indent}  ${innerLabel}: for (;;) {`);
+        const inner = indent + '    ';
+        if (s.cond) {
+          this.countFlops(exprFlops(s.cond), out, inner);
+          const cond = this.top(out, inner, () => this.cond(s.cond!));
+          this.closeRegion();
+          out.push(`${inner}if (!${cond}) break ${outerLabel};`);
+        }
+        out.push(`${inner}${bodyLabel}: {`);
+        this.emitStructured(s.body, out, inner + '  ');
+        this.closeRegion();
+        out.push(`${inner}}`);
         this.labels.pop();
         // `update` runs outside the continue target but inside the loop: a `break` there still leaves the loop.
-        this.labels.push({ irLabel: s.label, breakJs: loopLabel });
-        this.emitStructured(s.update, out, indent + '  ');
+        this.labels.push({ irLabel: s.label, breakJs: outerLabel });
+        this.emitStructured(s.update, out, inner);
+        this.closeRegion();
         this.labels.pop();
-        out.push(`${indent}  ${this.tickLine()}`);
+        out.push(`${inner}if (++ticks > ${TICK_MASK}) break;`);
+        out.push(`${indent}  }`);
+        out.push(`${indent}  ticks = 0; rt.tick(L, KERNEL, ${this.where()});`);
         out.push(`${indent}}`);
         return;
       }
       case 'block': {
         const label = `block${this.labelCount++}`;
         this.labels.push({ irLabel: s.label, breakJs: label });
+        this.closeRegion();
         out.push(`${indent}${label}: {`);
         this.emitStructured(s.body, out, indent + '  ');
+        this.closeRegion();
         out.push(`${indent}}`);
         this.labels.pop();
         return;
       }
       case 'break': case 'continue': {
         const target = this.findLabel(s.label);
+        const kill = this.jumpKill ?? new Set<number>();
         if (s.op === 'break') {
           if (target.breakJs) out.push(`${indent}break ${target.breakJs};`);
-          else out.push(`${indent}pc = ${target.breakCase}; continue dispatch;`);
+          else { this.edge(target.breakCase!, kill); out.push(`${indent}pc = ${target.breakCase}; continue dispatch;`); }
         } else {
           if (target.continueJs) out.push(`${indent}break ${target.continueJs};`);
-          else if (target.continueCase !== undefined) out.push(`${indent}pc = ${target.continueCase}; continue dispatch;`);
+          else if (target.continueCase !== undefined) { this.edge(target.continueCase, kill); out.push(`${indent}pc = ${target.continueCase}; continue dispatch;`); }
           else throw new Error(`kernel ${this.kernel.name}: continue to ${s.label}, which is not a loop`);
         }
+        this.closeRegion();
         return;
       }
       case 'return':
-        out.push(this.stateMachine ? `${indent}ST[tid] = 3; break dispatch;` : `${indent}continue thread;`);
+        if (this.stateMachine) this.exitThread(out, indent);
+        else out.push(`${indent}continue thread;`);
+        this.closeRegion();
         return;
       case 'barrier': case 'warp':
         throw new Error(`kernel ${this.kernel.name}: ${s.op} reached the sync-free renderer`);
@@ -584,10 +830,14 @@ class KernelRenderer {
   /** Renders a statement-level expression, first emitting the loads it always performs. */
   private top(out: string[], indent: string, render: () => string): string {
     const saved = this.hoist;
+    const savedReads = this.hoistReads;
     this.hoist = [];
+    this.hoistReads = [];
     const text = render();
+    for (const param of this.hoistReads) this.countAccess('reads', param, out, indent);
     for (const line of this.hoist) out.push(indent + line);
     this.hoist = saved;
+    this.hoistReads = savedReads;
     return text;
   }
 
@@ -656,21 +906,26 @@ class KernelRenderer {
     const site = this.site({ kind: 'read', buffer: m.name, loc });
     const simple = index.op === 'local' || index.op === 'param' || index.op === 'const' || index.op === 'geometry';
     const idx = this.expr(index);
+    const n = this.tempCount++;
+    const i = simple ? idx : `$i${n}`;
+    // A typed array yields undefined outside its bounds (negative i32 indices included): that is the check,
+    // and optimised code keeps it as the view's own bounds check.
+    const fault = `rt.oob(L, KERNEL, SITES[${site}], ${i}, ${m.length}, ${this.where()})`;
     if (this.hoist) {
-      // Unconditional load: checked and loaded as statements before the one that uses it.
-      const n = this.tempCount++;
-      const check = indexType(index) === 'i32' ? `($i${n} >>> 0) >= ${m.length}` : `$i${n} >= ${m.length}`;
-      this.hoist.push(`$i${n} = ${idx};`);
-      this.hoist.push(`if (${check}) rt.oob(L, KERNEL, SITES[${site}], $i${n}, ${m.length}, ${this.where()});`);
-      this.hoist.push(`$v${n} = ${decodeLoad(elem, `${m.view}[$i${n}]`)};${m.reads ? ` ${m.reads}++;` : ''}`);
-      return `$v${n}`;
+      // Unconditional load: loaded and checked as statements before the one that uses it, counted with its region.
+      if (!simple) this.hoist.push(`$i${n} = ${idx};`);
+      this.hoist.push(`$v${n} = ${m.view}[${i}];`);
+      this.hoist.push(`if ($v${n} === undefined) ${fault};`);
+      if (m.param !== null) this.hoistReads.push(m.param);
+      return decodeLoad(elem, `$v${n}`);
     }
-    const t = simple ? idx : `$i${this.tempCount++}`;
-    const first = simple ? idx : `(${t} = ${idx})`;
-    const check = indexType(index) === 'i32' ? `(${first} >>> 0) < ${m.length}` : `${first} < ${m.length}`;
-    const value = decodeLoad(elem, `${m.view}[${t}]`);
-    const counted = m.reads ? `(${m.reads}++, ${value})` : value;
-    return `(${check} ? ${counted} : rt.oob(L, KERNEL, SITES[${site}], ${t}, ${m.length}, ${this.where()}))`;
+    const value = decodeLoad(elem, `$v${n}`);
+    let counted = value;
+    if (m.param !== null) {
+      this.dynamicReads.add(m.param);
+      counted = `(${this.paramName(m.param)}reads++, ${value})`;
+    }
+    return `(($v${n} = ${m.view}[${simple ? idx : `(${i} = ${idx})`}]) === undefined ? ${fault} : ${counted})`;
   }
 
   private binary(e: Extract<IrExpr, { op: 'binary' }>): string {
@@ -752,8 +1007,46 @@ function containsBreakTo(stmts: IrStmt[], label: string): boolean {
   });
 }
 
-function indexType(e: IrExpr): ValueType {
-  return e.type;
+/** Most trips of a loop that needs no deadline check of its own. */
+const BOUNDED_TRIPS = 4096;
+
+/**
+ * The most trips of an innermost loop `i < C; i = i + S` over a u32 `i` that its body does not assign, with
+ * constants C ≤ 4096 and S ≥ 1 (it cannot wrap: `i + S` runs only when `i < C`); null for any other loop.
+ */
+function boundedTrips(s: Extract<IrStmt, { op: 'loop' }>): number | null {
+  const c = s.cond;
+  if (!c || c.op !== 'binary' || c.kind !== '<' || c.operandType !== 'u32' || c.left.op !== 'local' || c.right.op !== 'const') return null;
+  const local = c.left.local;
+  const bound = c.right.value;
+  if (!(bound >= 0 && bound <= BOUNDED_TRIPS)) return null;
+  const u = s.update;
+  if (u.length !== 1) return null;
+  const a = u[0]!;
+  if (a.op !== 'assign' || a.local !== local) return null;
+  const v = a.value;
+  if (v.op !== 'binary' || v.kind !== '+' || v.operandType !== 'u32' || v.left.op !== 'local' || v.left.local !== local || v.right.op !== 'const') return null;
+  const step = v.right.value;
+  if (!(step >= 1)) return null;
+  if (!s.body.every((x) => innermostWithout(x, local))) return null;
+  return Math.ceil(bound / step);
+}
+
+/** No loop inside, and nothing assigns `local`. */
+function innermostWithout(s: IrStmt, local: number): boolean {
+  switch (s.op) {
+    case 'loop': return false;
+    case 'assign': return s.local !== local;
+    case 'atomic': return s.dest !== local;
+    case 'warp': return s.dest !== local;
+    case 'if': return s.then.every((x) => innermostWithout(x, local)) && s.else.every((x) => innermostWithout(x, local));
+    case 'block': return s.body.every((x) => innermostWithout(x, local));
+    default: return true;
+  }
+}
+
+function counts(r: Region): boolean {
+  return r.flops > 0 || r.reads.size > 0 || r.writes.size > 0;
 }
 
 function loadedTypeOf(elem: StorageType): ValueType {

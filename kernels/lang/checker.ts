@@ -48,7 +48,7 @@ export interface Checked {
   syms: Sym[];
   /** Name uses (NameExpr, callee / launch / read / expect Idents) -> symbol. */
   refs: Map<Node, Sym>;
-  types: Map<Expr, Ty>;
+  types: TypeTable;
   /** Compile-time values of constant expressions. */
   constVals: Map<Expr, ConstVal>;
   /** Each file's item scope (own items and imported ones). */
@@ -57,6 +57,73 @@ export interface Checked {
   itemSyms: Map<Item, Sym>;
   diagnostics: Diagnostic[];
   semantic: SemanticModel;
+}
+
+/**
+ * The type of each expression. Kept as an append-only log, indexed into a Map only when first read (lowering,
+ * a few error paths), because a Map insert per expression is a large share of checking a big file.
+ */
+export class TypeTable {
+  private readonly nodes: Expr[] = [];
+  private readonly tys: Ty[] = [];
+  /** Per entry: the file when the entry also goes into the semantic model's exprTypes, else null. */
+  private readonly files: (string | null)[] = [];
+  private map: Map<Expr, Ty> | null = null;
+
+  /** Records `e: t` (a later entry for the same expression wins); `file` also shows it in the semantic model. */
+  set(e: Expr, t: Ty, file: string | null = null): void {
+    this.nodes.push(e);
+    this.tys.push(t);
+    this.files.push(file);
+    if (this.map) this.map.set(e, t);
+  }
+
+  get(e: Expr): Ty | undefined {
+    return this.index().get(e);
+  }
+
+  has(e: Expr): boolean {
+    return this.index().has(e);
+  }
+
+  get size(): number {
+    return this.index().size;
+  }
+
+  private index(): Map<Expr, Ty> {
+    if (!this.map) {
+      const map = new Map<Expr, Ty>();
+      for (let i = 0; i < this.nodes.length; i++) map.set(this.nodes[i]!, this.tys[i]!);
+      this.map = map;
+    }
+    return this.map;
+  }
+
+  /** The semantic model's expression types, in the order they were recorded (errors left out). */
+  exprTypes(): ExprType[] {
+    const out: ExprType[] = [];
+    for (let i = 0; i < this.nodes.length; i++) {
+      const file = this.files[i];
+      const t = this.tys[i]!;
+      if (file === null || file === undefined || t.kind === 'error') continue;
+      out.push({ file, span: this.nodes[i]!.span, type: showTy(t) });
+    }
+    return out;
+  }
+}
+
+/**
+ * The semantic model, with `symbols` and `exprTypes` built on first read: publishing diagnostics after an edit
+ * needs neither. Symbols are not changed once checking is done, so the value is the same whenever it is read.
+ */
+function semanticModel(syms: Sym[], references: SymbolReference[], types: TypeTable): SemanticModel {
+  let symbols: SymbolInfo[] | undefined;
+  let exprTypes: ExprType[] | undefined;
+  const model = {} as SemanticModel;
+  Object.defineProperty(model, 'symbols', { enumerable: true, configurable: true, get: () => (symbols ??= syms.map(toSymbolInfo)) });
+  Object.defineProperty(model, 'references', { enumerable: true, configurable: true, writable: true, value: references });
+  Object.defineProperty(model, 'exprTypes', { enumerable: true, configurable: true, get: () => (exprTypes ??= types.exprTypes()) });
+  return model;
 }
 
 export class Scope {
@@ -126,14 +193,13 @@ class Checker {
   private readonly limits: DeviceLimits;
   private readonly syms: Sym[] = [];
   private readonly refs = new Map<Node, Sym>();
-  private readonly types = new Map<Expr, Ty>();
+  private readonly types = new TypeTable();
   private readonly constVals = new Map<Expr, ConstVal>();
   private readonly itemScopes = new Map<string, Map<string, Sym>>();
   private readonly fileScopes = new Map<string, Scope>();
   private readonly itemSyms = new Map<Item, Sym>();
   private readonly diagnostics: Diagnostic[] = [];
   private readonly references: SymbolReference[] = [];
-  private readonly exprTypes: ExprType[] = [];
   /** fn/kernel -> fns it calls, with the call's place (for recursion). */
   readonly calls = new Map<Sym, { callee: Sym; file: string; span: Span }[]>();
 
@@ -164,7 +230,7 @@ class Checker {
       itemScopes: this.itemScopes,
       itemSyms: this.itemSyms,
       diagnostics: this.diagnostics,
-      semantic: { symbols: this.syms.map(toSymbolInfo), references: this.references, exprTypes: this.exprTypes },
+      semantic: semanticModel(this.syms, this.references, this.types),
     };
     if (!this.diagnostics.some((d) => d.severity === 'error')) {
       for (const d of checkUniformity(checked)) this.diagnostics.push(d);
@@ -202,8 +268,7 @@ class Checker {
   }
 
   private record(e: Expr, t: Ty, cx: Ctx): Ty {
-    this.types.set(e, t);
-    void 0;
+    this.types.set(e, t, cx.file);
     return t;
   }
 
@@ -1332,8 +1397,9 @@ class Checker {
       }
       if (a.value.kind !== 'Name' || (a.value.name !== 'host' && a.value.name !== 'device')) this.diag('K4020', cx.file, a.value.span);
     }
-    this.types.set(e, elem ? { kind: 'hostbuf', elem, count: cv?.kind === 'int' ? Number(cv.value) : null } : ERROR);
-    return this.types.get(e)!;
+    const ty: Ty = elem ? { kind: 'hostbuf', elem, count: cv?.kind === 'int' ? Number(cv.value) : null } : ERROR;
+    this.types.set(e, ty);
+    return ty;
   }
 
   private bufferInit(init: Expr, elemHost: HostScalar | null, scope: Scope, cx: Ctx): void {

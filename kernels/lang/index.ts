@@ -34,6 +34,11 @@ export interface SourceHost {
 
 export interface CheckOptions {
   limits?: DeviceLimits;
+  /**
+   * Lower to IR only when `program` is first read (the language server rarely needs it). The value is the
+   * same as without the option; only when the work is done differs.
+   */
+  lazyLowering?: boolean;
 }
 
 export interface CheckResult {
@@ -88,6 +93,12 @@ export function checkProgram(mainPath: string, host: SourceHost, options: CheckO
   diagnostics.push(...checked.diagnostics);
   diagnostics.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : a.file < b.file ? -1 : 1));
   const failed = diagnostics.some((d) => d.severity === 'error');
+  if (!failed && options.lazyLowering) {
+    let lowered: IrProgram | undefined;
+    const result = { diagnostics, files, semantic: checked.semantic } as CheckResult;
+    Object.defineProperty(result, 'program', { enumerable: true, configurable: true, get: () => (lowered ??= lowerProgram(checked, mainPath)) });
+    return result;
+  }
   let program: IrProgram | null = null;
   if (!failed) program = lowerProgram(checked, mainPath);
   return { diagnostics, files, program, semantic: checked.semantic };

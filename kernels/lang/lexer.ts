@@ -56,7 +56,7 @@ export function isKeyword(text: string): text is Keyword {
 
 /** The exact value of an integer literal's text (`1_000`, `0xff`, `0b1010`); 0 for a malformed one. */
 export function intLiteralValue(text: string): bigint {
-  const digits = text.replace(/_/g, '');
+  const digits = text.includes('_') ? text.replace(/_/g, '') : text;
   try {
     return BigInt(digits);
   } catch {
@@ -66,7 +66,7 @@ export function intLiteralValue(text: string): bigint {
 
 /** The value of a float literal's text (`1.0`, `.5`, `1e-5`); 0 for a malformed one. */
 export function floatLiteralValue(text: string): number {
-  const value = Number(text.replace(/_/g, ''));
+  const value = Number(text.includes('_') ? text.replace(/_/g, '') : text);
   if (!Number.isNaN(value)) return value;
   const prefix = Number.parseFloat(text.replace(/_/g, ''));
   return Number.isNaN(prefix) ? 0 : prefix;
@@ -113,7 +113,10 @@ function describeCharacter(ch: string): string {
 
 /** Splits Kern source into tokens. Never throws; problems become diagnostics and lexing continues. */
 export function tokenize(path: string, text: string): TokenizeResult {
-  const tokens: Token[] = [];
+  // Sized up front from the text (Kern averages a token per 3–4 characters; past that it grows): growing a big
+  // array step by step allocates several times its size, and young-generation collections copy it each time.
+  const tokens: Token[] = new Array<Token>((text.length >> 2) + 16);
+  let count = 0;
   const comments: Span[] = [];
   const diagnostics: Diagnostic[] = [];
   const length = text.length;
@@ -157,12 +160,14 @@ export function tokenize(path: string, text: string): TokenizeResult {
       pos++;
       while (pos < length && isIdentPartCode(text.charCodeAt(pos))) pos++;
       const word = text.slice(start, pos);
-      tokens.push({ kind: isKeyword(word) ? word : 'ident', text: word, span: { start, end: pos } });
+      tokens[count++] = { kind: isKeyword(word) ? word : 'ident', text: word, span: { start, end: pos } };
       continue;
     }
 
     if (isDigitCode(c) || (c === 46 /* . */ && isDigitCode(next))) {
-      pos = lexNumber(path, text, pos, tokens, diagnostics);
+      const number = lexNumber(path, text, pos, diagnostics);
+      tokens[count++] = number;
+      pos = number.span.end;
       continue;
     }
 
@@ -179,13 +184,13 @@ export function tokenize(path: string, text: string): TokenizeResult {
       } else {
         diagnostics.push(makeDiagnostic('K1003', path, { start, end: pos }));
       }
-      tokens.push({ kind: 'string', text: text.slice(start, pos), span: { start, end: pos } });
+      tokens[count++] = { kind: 'string', text: text.slice(start, pos), span: { start, end: pos } };
       continue;
     }
 
     const punct = punctuationAt(text, pos);
     if (punct !== null) {
-      tokens.push({ kind: punct, text: punct, span: { start: pos, end: pos + punct.length } });
+      tokens[count++] = { kind: punct, text: punct, span: { start: pos, end: pos + punct.length } };
       pos += punct.length;
       continue;
     }
@@ -197,20 +202,24 @@ export function tokenize(path: string, text: string): TokenizeResult {
     pos += width;
   }
 
-  tokens.push({ kind: 'eof', text: '', span: { start: length, end: length } });
+  tokens[count++] = { kind: 'eof', text: '', span: { start: length, end: length } };
+  tokens.length = count;
   return { tokens, comments, diagnostics };
 }
 
-/** Lexes one number starting at `start`, pushes its token and returns the offset after it. */
-function lexNumber(path: string, text: string, start: number, tokens: Token[], diagnostics: Diagnostic[]): number {
+/** The UTF-16 code at `i`, or -1 past the end (so that no character test matches there). */
+function codeAt(text: string, i: number): number {
+  return i < text.length ? text.charCodeAt(i) : -1;
+}
+
+/** Lexes one number starting at `start` and returns its token. */
+function lexNumber(path: string, text: string, start: number, diagnostics: Diagnostic[]): Token {
   const length = text.length;
   let pos = start;
   let kind: 'int' | 'float' = 'int';
   let problem: string | null = null;
-  // -1 past the end, so that no character test matches there.
-  const at = (i: number): number => (i < length ? text.charCodeAt(i) : -1);
 
-  const radix = at(pos) === 48 /* 0 */ ? at(pos + 1) : -1;
+  const radix = codeAt(text, pos) === 48 /* 0 */ ? codeAt(text, pos + 1) : -1;
   if (radix === 120 || radix === 88 || radix === 98 || radix === 66 /* x X b B */) {
     const hex = radix === 120 || radix === 88;
     pos += 2;
@@ -230,39 +239,38 @@ function lexNumber(path: string, text: string, start: number, tokens: Token[], d
       problem = hex ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'";
     }
   } else {
-    while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
-    if (at(pos) === 46 /* . */ && at(pos + 1) !== 46) {
+    while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
+    if (codeAt(text, pos) === 46 /* . */ && codeAt(text, pos + 1) !== 46) {
       kind = 'float';
       pos++;
-      if (!isDigitCode(at(pos))) {
+      if (!isDigitCode(codeAt(text, pos))) {
         const written = text.slice(start, pos);
         if (problem === null) problem = `expected a digit after the decimal point; write '${written}0'`;
       }
-      while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
+      while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
     }
-    const e = at(pos);
+    const e = codeAt(text, pos);
     if ((e === 101 || e === 69 /* e E */) &&
-      (isDigitCode(at(pos + 1)) || ((at(pos + 1) === 43 || at(pos + 1) === 45 /* + - */) && isDigitCode(at(pos + 2))))) {
+      (isDigitCode(codeAt(text, pos + 1)) || ((codeAt(text, pos + 1) === 43 || codeAt(text, pos + 1) === 45 /* + - */) && isDigitCode(codeAt(text, pos + 2))))) {
       kind = 'float';
       pos += 2;
-      while (isDigitCode(at(pos)) || at(pos) === 95) pos++;
+      while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
     } else if ((e === 101 || e === 69) && problem === null) {
       kind = 'float';
       pos++;
-      if (at(pos) === 43 || at(pos) === 45) pos++;
+      if (codeAt(text, pos) === 43 || codeAt(text, pos) === 45) pos++;
       problem = 'expected digits in the exponent';
     }
   }
 
   // A letter or digit glued to the number (`10u`, `0xffg`, `1.5f`) is part of the mistake, not a new name.
-  if (isIdentPartCode(at(pos))) {
+  if (isIdentPartCode(codeAt(text, pos))) {
     const suffixStart = pos;
-    while (isIdentPartCode(at(pos))) pos++;
+    while (isIdentPartCode(codeAt(text, pos))) pos++;
     if (problem === null) problem = `unexpected '${text.slice(suffixStart, pos)}' after the digits`;
   }
 
   const written = text.slice(start, pos);
   if (problem !== null) diagnostics.push(makeDiagnostic('K1004', path, { start, end: pos }, written, problem));
-  tokens.push({ kind, text: written, span: { start, end: pos } });
-  return pos;
+  return { kind, text: written, span: { start, end: pos } };
 }

@@ -26,12 +26,16 @@ export const I32: Ty = { kind: 'value', type: 'i32' };
 export const U32: Ty = { kind: 'value', type: 'u32' };
 export const F32: Ty = { kind: 'value', type: 'f32' };
 
+// Types are never mutated, so each scalar type is one shared object rather than a new one per expression.
+const VALUE_TYS: Record<string, Ty> = { bool: BOOL, i32: I32, u32: U32, f32: F32 };
+const HOST_TYS: Record<string, Ty> = { int: { kind: 'host', type: 'int' }, float: { kind: 'host', type: 'float' }, bool: { kind: 'host', type: 'bool' } };
+
 export function valueTy(t: ValueType): Ty {
-  return { kind: 'value', type: t };
+  return VALUE_TYS[t] ?? { kind: 'value', type: t };
 }
 
 export function hostTy(t: HostScalar): Ty {
-  return { kind: 'host', type: t };
+  return HOST_TYS[t] ?? { kind: 'host', type: t };
 }
 
 export const VALUE_TYPES: readonly string[] = ['bool', 'i32', 'u32', 'f32'];

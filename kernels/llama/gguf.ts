@@ -286,8 +286,10 @@ export function readGGUFFrom(source: ByteSource): GGUFFile {
   if (version !== 2 && version !== 3) {
     throw new GGUFError(`GGUF: version ${version} at offset 4 is not supported (only 2 and 3)`);
   }
-  const tensorCount = c.count('tensor count', Math.floor((source.size - 24) / 24), 'exceeds file size');
-  const kvCount = c.count('metadata count', Math.floor((source.size - 24) / 13), 'exceeds file size');
+  // Counts only need to be possible at all here (an entry takes at least a byte); an entry that does not fit is
+  // reported where it runs out, naming the string or array that is too long rather than the count.
+  const tensorCount = c.count('tensor count', source.size - 24, 'exceeds file size');
+  const kvCount = c.count('metadata count', source.size - 24, 'exceeds file size');
 
   const metadata = new Map<string, GGUFMetadataEntry>();
   for (let i = 0; i < kvCount; i++) {

@@ -70,7 +70,7 @@ test('egpu run saxpy.kern: link-bound copies, memory-bound resident run, expects
   assert.match(copied!, /\n  expect y: pass \(16777216 elements\)\n/);
   assert.match(resident!, /^run saxpy_resident on /);
   assert.match(resident!, /\n  kernel  saxpy +10 /, 'ten launches merged into one row');
-  assert.match(resident!, /\n  verdict: memory-bound: \d+% of [\d.]+ ms is kernels at 1\.\d+ TB\/s of 1\.79 TB\/s memory/);
+  assert.match(resident!, /\n  verdict: memory-bound: \d+% of [\d.]+ ms is kernels and zero-fills at 1\.\d+ TB\/s of 1\.79 TB\/s memory/);
 });
 
 test('egpu run: failed expects and runtime faults print file:line:col and exit 1; --json shape', (t) => {

@@ -77,7 +77,7 @@ test('the same kernel on resident data is memory-bound', () => {
   events.push(ev('sync', 'sync', 80 + 10 * kernel, c.syncLatencyUs));
   const s = summarize(events, USB4);
   assert.equal(s.verdict, 'memory-bound');
-  assert.equal(s.verdict_text, 'memory-bound: 98% of 1.4 ms is kernels at 1.58 TB/s of 1.79 TB/s memory (88%); copies 0 ns');
+  assert.equal(s.verdict_text, 'memory-bound: 98% of 1.4 ms is kernels and zero-fills at 1.59 TB/s of 1.79 TB/s memory (89%); copies 0 ns');
   assert.equal(s.rows.find((r) => r.kind === 'kernel')!.count, 10);
 });
 

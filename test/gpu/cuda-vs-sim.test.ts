@@ -44,7 +44,7 @@ for (const file of files) {
           const cudaValues = got!.reads[name];
           assert.ok(cudaValues, `${run.name}: buffer ${name} read on cuda`);
           assert.equal(cudaValues!.length, simValues.length);
-          const exact = isIntegral(simValues) && isIntegral(cudaValues!);
+          const exact = isIntegral(Array.from(simValues)) && isIntegral(Array.from(cudaValues!));
           for (let i = 0; i < simValues.length; i++) {
             const a = cudaValues![i]!;
             const b = simValues[i]!;
