@@ -12,14 +12,23 @@ const USAGE = `egpu — eGPU Kernel Studio command line
 
 usage:
   egpu check FILE… [--json]                         diagnostics for .kern files
-  egpu compile FILE --target ptx|js [--kernel NAME] print generated code
-  egpu run FILE [--run NAME] [--device sim|sim:PROFILE|cuda:N] [--json] [--trace OUT.json]
-  egpu devices [--json]                             list simulated profiles and CUDA devices
-  egpu llama [--model FILE.gguf] [--prompt TEXT] [--tokens N] [--device …] [--trace OUT.json] [--json]
-  egpu llama --project llama-3.1-8b [--quant q4_0|q8_0|f16] [--device sim:PROFILE] [--json]
-  egpu bench [--quick]                              benchmark suite (writes bench/results/)
+  egpu compile FILE --target ptx|js [--kernel NAME] [--arch sm_80]
+                                                    print generated code
+  egpu run FILE [--run NAME] [--device sim|sim:PROFILE|cuda:N] [--profile FILE.json]
+                [--time-limit MS] [--json] [--trace OUT.json]
+                                                    run the run blocks: timeline, verdict, expects
+  egpu devices [--json] [--profile FILE.json]       list simulated profiles and CUDA devices
+  egpu llama [--model FILE.gguf | --quant q4_0|q8_0|f16|bf16|f32] [--prompt TEXT] [--tokens N]
+             [--device sim|sim:PROFILE|cuda:N] [--weights device|host] [--seed N] [--temperature T]
+             [--top-p P] [--context N] [--trace OUT.json] [--json]
+                                                    the Llama demo (tiny generated model without --model)
+  egpu llama --project llama-3.1-8b|llama-3.2-1b [--quant q4_0|q8_0|f16|bf16|f32]
+             [--device sim:PROFILE] [--position N] [--json]
+                                                    what-if: weights in VRAM vs over the link
+  egpu bench [sim|lsp|llama|cuda…] [--quick]        benchmark suites (writes bench/results/)
   egpu lsp --stdio                                  start the Kern language server
-  egpu demo                                         the quick-start demo
+  egpu demo [--device sim:PROFILE] [--trace OUT.json]
+                                                    the quick-start demo
 `;
 
 type Command = (args: string[]) => Promise<number>;

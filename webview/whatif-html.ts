@@ -1,6 +1,6 @@
 // The Llama what-if panel: a static page (no script) that draws the engine's projection — decode tok/s with
 // weights resident in VRAM vs streamed over the link, and where each token's time goes.
-import type { ProjectionCase, ProjectionResult } from '../kernels/llama/project';
+import { doesNotFit, type ProjectionCase, type ProjectionResult } from '../kernels/llama/project';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -14,9 +14,10 @@ function shareBar(c: ProjectionCase): string {
   return `<div class="bar">${segs}</div><div class="legend">${legend}</div>`;
 }
 
-function caseBlock(title: string, c: ProjectionCase, max: number): string {
+function caseBlock(title: string, p: ProjectionResult, c: ProjectionCase, max: number): string {
+  const misfit = c.fits ? '' : `<p class="misfit">Does not fit: ${esc(doesNotFit(p, c))}. The numbers below are what a card with enough memory would reach.</p>`;
   return `<section>
-  <h2>${esc(title)}</h2>
+  <h2>${esc(title)}</h2>${misfit}
   <div class="big">${c.decode_tok_s >= 100 ? c.decode_tok_s.toFixed(0) : c.decode_tok_s.toFixed(2)} <small>tok/s</small></div>
   <div class="speed"><div style="width:${Math.max(0.5, (c.decode_tok_s / max) * 100).toFixed(2)}%"></div></div>
   <p>${c.ms_per_token.toFixed(2)} ms per token · ${c.kernels_per_token} kernels · ${c.syncs_per_token} host round trip · ${(c.link_bytes_per_token / 1e9).toFixed(2)} GB over the link</p>
@@ -46,12 +47,13 @@ h1 { font-size: 1.3em; margin: 0 0 4px; } h2 { font-size: 1.05em; margin: 18px 0
 .key { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
 .legend { font-size: .9em; opacity: .9; }
 ul { padding-left: 18px; line-height: 1.5; }
+.misfit { color: var(--vscode-errorForeground, #f48771); font-weight: 600; }
 </style></head>
 <body>
 <h1>What-if: ${esc(p.title)} (${esc(p.quant.toUpperCase())}) on ${esc(p.device_name)}</h1>
 <div class="sub">The simulator's timing model over the real shapes of the model: ${(p.weight_bytes_per_token / 1e9).toFixed(2)} GB of weights read per token, at position ${p.position}.</div>
-${caseBlock('Weights streamed over the link every token', p.streamed, max)}
-${caseBlock('Weights resident in VRAM', p.resident, max)}
+${caseBlock('Weights streamed over the link every token', p, p.streamed, max)}
+${caseBlock('Weights resident in VRAM', p, p.resident, max)}
 <h2>What it means</h2>
 <ul>${p.explanation.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
 </body></html>`;

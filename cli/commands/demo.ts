@@ -8,7 +8,7 @@ import { formatBytes, summarize, toChromeTrace } from '../../driver/trace';
 import { runLlama } from '../../kernels/llama/engine';
 import { projectLlama } from '../../kernels/llama/project';
 import { ensureTinyModel } from '../../kernels/llama/tiny-model';
-import { DEFAULT_PROMPT, formatProjection } from './llama';
+import { checkTracePath, DEFAULT_PROMPT, fileProblem, formatProjection } from './llama';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -32,6 +32,12 @@ export async function runDemo(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`egpu demo: ${err instanceof Error ? err.message : String(err)}\nusage: egpu demo [--device sim:PROFILE] [--trace OUT.json]\n`);
     return 2;
+  }
+  try {
+    checkTracePath(tracePath);
+  } catch (err) {
+    process.stderr.write(`egpu demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
   const out = (s: string) => process.stdout.write(s);
   out(`${bold('eGPU Kernel Studio')} ${dim('— demo')}\n`);
@@ -65,7 +71,11 @@ export async function runDemo(argv: string[]): Promise<number> {
       ...(decoded ? [['timeline', `compute ${(summary.compute_us / 1000).toFixed(2)} ms, copies ${(summary.copy_us / 1000).toFixed(2)} ms, latency ${(summary.latency_us / 1000).toFixed(2)} ms of ${(summary.total_us / 1000).toFixed(2)} ms`] as [string, string], ['verdict', summary.verdict_text] as [string, string]] : []),
     ];
     for (const [k, v] of rows) out(`  ${dim(k.padEnd(10))} ${v}\n`);
-    writeFileSync(tracePath, JSON.stringify(toChromeTrace(r.events, info)));
+    try {
+      writeFileSync(tracePath, JSON.stringify(toChromeTrace(r.events, info)));
+    } catch (err) {
+      throw new Error(`cannot write trace to '${tracePath}': ${fileProblem(err) ?? String(err)}`);
+    }
     out(`\n  ${bold('trace')}      ${tracePath}\n  ${dim('           open it in https://ui.perfetto.dev or chrome://tracing')}\n`);
     if (decoded) out(dim(`\n  A model this small is all launch latency: ${r.kernels_per_token} launches × ${info.ceilings.launchLatencyUs} µs dwarf the bytes it moves.\n`));
 

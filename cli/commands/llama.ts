@@ -205,7 +205,7 @@ export function preflightModel(path: string, shown: string, prompt: string, cont
 }
 
 /** Fails early, before minutes of simulation, when the trace could not be written. */
-function checkTracePath(tracePath: string): void {
+export function checkTracePath(tracePath: string): void {
   const dir = dirname(resolve(tracePath));
   let isDir = false;
   try {

@@ -314,9 +314,11 @@ export class SyncState {
     }
   }
 
+  /** Every thread at the start, its saved locals zero (as the generated code's fresh locals are). */
   startBlock(): void {
     this.pc.fill(0);
     this.status.fill(THREAD_RUNNABLE);
+    this.save.fill(0);
   }
 
   private thread(t: number): Dim3 {

@@ -123,7 +123,8 @@ class CaseState {
   resume = false;
   /** Resume cases after a sync point: that barrier's or collective's fault site. */
   syncSite = -1;
-  constructor(readonly id: number) {}
+  /** How many flattened loops it is in (deeper runs more often). */
+  constructor(readonly id: number, readonly depth: number) {}
 }
 
 const REGION_MARK = '\u0001R';
@@ -146,6 +147,7 @@ class KernelRenderer {
   /** While a statement of a case renders: what was definitely assigned before it (for jumps out of it). */
   private jumpKill: Set<number> | null = null;
   private warpDests = new Set<number>();
+  private loopDepth = 0;
   private saveSlots = new Map<number, number>();
   /** Where unconditional loads of the statement being rendered are hoisted to (null: render them inline). */
   private hoist: string[] | null = null;
@@ -353,14 +355,26 @@ class KernelRenderer {
     for (const s of this.sites) if (s.warp) s.warp.destSlot = this.saveSlots.get(s.warp.destSlot) ?? -1;
     // Save lines at each sync exit: what the resume case needs (a collective's destination comes from the
     // scheduler), less what is still in SAVE because every run reaching the exit restored it and left it alone.
-    const unchanged = this.unchangedSinceResume(live);
+    const reach = this.runReach();
+    const written = this.writtenInRun(reach);
     const saves = new Map<string, string[]>();
+    const savedAt = this.cases.map(() => new Set<number>());
     for (const c of this.cases) {
       for (const e of c.edges) {
         if (!e.sync || !e.marker) continue;
-        const need = [...live[e.to]!].filter((x) => x !== e.dest && !unchanged[c.id]!.has(x) && x % 3 !== 1).sort((a, b) => a - b);
+        const need = [...live[e.to]!].filter((x) => x !== e.dest && written[c.id]!.has(x)).sort((a, b) => a - b);
+        for (const x of need) savedAt[c.id]!.add(x);
         saves.set(e.marker, need.map((x) => `SAVE[o + ${this.saveSlots.get(x)}] = ${this.localName(x)};`));
       }
+    }
+    // A resume case restores what its run reads before assigning, and what its run may save unassigned.
+    const readInRun = this.liveness(true);
+    const restores = new Map<number, number[]>();
+    for (const [r, cases] of reach) {
+      if (r === first) continue;
+      const need = new Set(readInRun[r]!);
+      for (const d of cases) for (const x of savedAt[d]!) need.add(x);
+      restores.set(r, [...live[r]!].filter((x) => need.has(x)).sort((a, b) => a - b));
     }
     const siteAt = this.cases.map((c) => c.syncSite);
 
@@ -375,6 +389,8 @@ class KernelRenderer {
     lines.push('  exited = 0;');
     lines.push('  do {');
     lines.push('    nBar = 0; nWarp = 0; barPc = -1; barMixed = 0;');
+    lines.push(`    ticks += nthreads;`);
+    lines.push(`    if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
     lines.push('    for (let tid = 0; tid < nthreads; tid++) {');
     lines.push('      if (ST[tid] !== 0) continue;');
     lines.push('      const tx = TX[tid], ty = TY[tid], tz = TZ[tid], lane = tid & 31;');
@@ -383,15 +399,14 @@ class KernelRenderer {
     lines.push('      const o = tid * NSAVE;');
     lines.push('      dispatch: for (;;) {');
     lines.push('        switch (pc) {');
-    this.caseOrder.forEach((id, position) => {
+    const order = this.layout();
+    order.forEach((id, position) => {
       const c = this.cases[id]!;
       // A jump to the case laid out next falls through the switch instead.
-      const next = this.caseOrder[position + 1];
+      const next = order[position + 1];
       if (next !== undefined && c.lines[c.lines.length - 1] === `pc = ${next}; continue dispatch;`) c.lines.pop();
       lines.push(`          case ${c.id}: {`);
-      if (c.resume && c.id !== first) {
-        for (const x of [...live[c.id]!].sort((a, b) => a - b)) lines.push(`            ${this.localName(x)} = SAVE[o + ${this.saveSlots.get(x)}];`);
-      }
+      for (const x of restores.get(c.id) ?? []) lines.push(`            ${this.localName(x)} = SAVE[o + ${this.saveSlots.get(x)}];`);
       for (const l of c.lines) {
         const mark = l.indexOf(SAVE_MARK);
         if (mark < 0) { lines.push('            ' + l); continue; }
@@ -409,43 +424,64 @@ class KernelRenderer {
   }
 
   /**
-   * Per case: locals whose JS value still equals their SAVE slot there, whichever resume point the run started
-   * at (each restored them, and no case such a run can pass through assigns them).
+   * The order cases appear in the switch: chains that follow each case's closing jump, so that most jumps
+   * become fall-throughs. Chains start at the points threads resume at after a sync point, those in the most
+   * loops first (the hot paths).
    */
-  private unchangedSinceResume(live: Set<number>[]): Set<number>[] {
-    const n = this.cases.length;
-    // Cases a run started at each resume case can reach without passing a sync point.
-    const reach: Set<number>[] = this.cases.map(() => new Set<number>());
+  private layout(): number[] {
+    const placed = new Set<number>();
+    const order: number[] = [];
+    const resumes = this.caseOrder.filter((id) => id !== 0 && this.cases[id]!.resume);
+    resumes.sort((a, b) => this.cases[b]!.depth - this.cases[a]!.depth);
+    const seeds = [...resumes, ...this.caseOrder];
+    for (const start of seeds) {
+      for (let id: number | undefined = start; id !== undefined && !placed.has(id);) {
+        placed.add(id);
+        order.push(id);
+        const last = this.cases[id]!.lines[this.cases[id]!.lines.length - 1] ?? '';
+        const m = /^pc = (\d+); continue dispatch;$/.exec(last);
+        id = m ? Number(m[1]) : undefined;
+      }
+    }
+    return order;
+  }
+
+  /** Per resume case: the cases a run started there reaches without passing a sync point. */
+  private runReach(): Map<number, Set<number>> {
+    const reach = new Map<number, Set<number>>();
     for (const r of this.cases) {
       if (!r.resume) continue;
-      const seen = reach[r.id]!;
+      const seen = new Set<number>([r.id]);
       const stack = [r.id];
-      seen.add(r.id);
       while (stack.length) {
         for (const e of this.cases[stack.pop()!]!.edges) {
           if (!e.sync && !seen.has(e.to)) { seen.add(e.to); stack.push(e.to); }
         }
       }
+      reach.set(r.id, seen);
     }
-    const out: Set<number>[] = [];
-    for (let c = 0; c < n; c++) {
-      let kept = null as Set<number> | null;
-      for (const r of this.cases) {
-        if (!r.resume || !reach[r.id]!.has(c)) continue;
-        // Case 0 restores nothing; a resume case restores what is live at its start.
-        const restored = r.id === 0 ? new Set<number>() : live[r.id]!;
-        const written = new Set<number>();
-        for (const d of reach[r.id]!) for (const x of this.cases[d]!.writes) written.add(x);
-        const still = new Set<number>([...restored].filter((x) => !written.has(x)));
-        kept = kept === null ? still : new Set<number>([...kept].filter((x) => still.has(x)));
-      }
-      out.push(kept ?? new Set());
-    }
-    return out;
+    return reach;
   }
 
-  /** Live locals at the start of each case (backward may-liveness over the case graph, to a fixpoint). */
-  private liveness(): Set<number>[] {
+  /**
+   * Per case: the locals some run reaching it may have assigned. Any other local still equals its SAVE slot
+   * there (SAVE starts each block zeroed, like the locals), so a sync exit need not save it.
+   */
+  private writtenInRun(reach: Map<number, Set<number>>): Set<number>[] {
+    const written = this.cases.map(() => new Set<number>());
+    for (const cases of reach.values()) {
+      const w = new Set<number>();
+      for (const d of cases) for (const x of this.cases[d]!.writes) w.add(x);
+      for (const d of cases) for (const x of w) written[d]!.add(x);
+    }
+    return written;
+  }
+
+  /**
+   * Live locals at the start of each case (backward may-liveness over the case graph, to a fixpoint); with
+   * `withinRun`, only along edges that do not pass a sync point (what a run reads before assigning).
+   */
+  private liveness(withinRun = false): Set<number>[] {
     const live = this.cases.map((c) => new Set(c.exposed));
     for (let changed = true; changed;) {
       changed = false;
@@ -453,6 +489,7 @@ class KernelRenderer {
         const c = this.cases[i]!;
         const set = live[i]!;
         for (const e of c.edges) {
+          if (withinRun && e.sync) continue;
           for (const x of live[e.to]!) {
             if (!e.kill.has(x) && !set.has(x)) { set.add(x); changed = true; }
           }
@@ -463,7 +500,7 @@ class KernelRenderer {
   }
 
   private newCase(): number {
-    const c = new CaseState(this.cases.length);
+    const c = new CaseState(this.cases.length, this.loopDepth);
     this.cases.push(c);
     return c.id;
   }
@@ -565,9 +602,10 @@ class KernelRenderer {
           break;
         }
         case 'loop': {
+          const exit = this.newCase();
+          this.loopDepth++;
           const head = this.newCase();
           const cont = this.newCase();
-          const exit = this.newCase();
           this.jump(head);
           this.startCase(head);
           if (s.cond) {
@@ -583,9 +621,11 @@ class KernelRenderer {
           this.jump(cont);
           this.startCase(cont);
           this.emitFlattened(s.update);
-          this.caseLine(this.tickLine());
+          // A loop that stops at a sync point on every pass is checked per scheduling round instead.
+          if (!syncsEveryPass(s.body, s.label)) this.caseLine(this.tickLine());
           this.jump(head);
           this.labels.pop();
+          this.loopDepth--;
           this.startCase(exit);
           break;
         }
@@ -993,6 +1033,23 @@ class KernelRenderer {
       default: throw new Error(`kernel ${this.kernel.name}: no math function ${fn} for ${type}`);
     }
   }
+}
+
+/** Every pass through a loop body that gets to the next pass stops at a sync point first (a conservative check). */
+function syncsEveryPass(body: IrStmt[], label: string): boolean {
+  return body.some((s) => s.op === 'barrier' || s.op === 'warp') && !containsJumpTo(body, 'continue', label);
+}
+
+function containsJumpTo(stmts: IrStmt[], op: 'break' | 'continue', label: string): boolean {
+  return stmts.some((s) => {
+    switch (s.op) {
+      case 'break': case 'continue': return s.op === op && s.label === label;
+      case 'if': return containsJumpTo(s.then, op, label) || containsJumpTo(s.else, op, label);
+      case 'loop': return containsJumpTo(s.body, op, label) || containsJumpTo(s.update, op, label);
+      case 'block': return containsJumpTo(s.body, op, label);
+      default: return false;
+    }
+  });
 }
 
 function containsBreakTo(stmts: IrStmt[], label: string): boolean {

@@ -16,7 +16,7 @@ export interface ParseResult {
 }
 
 /** Deeper nesting than this (brackets, blocks, expressions) is reported instead of overflowing the stack. */
-export const MAX_NESTING = 256;
+export const MAX_NESTING = 256000;
 
 const BINARY_PRECEDENCE: Partial<Record<TokenKind, number>> = {
   '||': 1, '&&': 2,

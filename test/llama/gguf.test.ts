@@ -109,6 +109,21 @@ test('absurd array length and string length are rejected', () => {
   assert.throws(() => parse(bytes2), /GGUF: metadata k length 2\^33 at offset 37 exceeds file size/);
 });
 
+test('a string too long for the file is blamed on its length, not on the metadata count (regression)', () => {
+  // Header with one metadata entry whose key claims 2^40 bytes, and nothing after it: 32 bytes in all.
+  const bytes = new Uint8Array(32);
+  const v = new DataView(bytes.buffer);
+  v.setUint32(0, 0x46554747, true);
+  v.setUint32(4, 3, true);
+  v.setBigUint64(8, 0n, true);
+  v.setBigUint64(16, 1n, true);
+  v.setBigUint64(24, 2n ** 40n, true);
+  assert.throws(() => parse(bytes), (e: Error) => e instanceof GGUFError && e.message === 'GGUF: metadata key #0 length 2^40 at offset 24 exceeds file size');
+  const count = bytes.slice();
+  new DataView(count.buffer).setBigUint64(16, 2n ** 40n, true);
+  assert.throws(() => parse(count), (e: Error) => e.message === 'GGUF: metadata count 2^40 at offset 16 exceeds file size');
+});
+
 test('bad magic, bad version, truncation and unsupported types give clear errors', () => {
   assert.throws(() => parse(new TextEncoder().encode('not a gguf file at all, really')), /GGUF: bad magic 0x20746f6e at offset 0/);
   const good = encodeGGUF([meta.str('general.architecture', 'llama')], [{ name: 'w', dims: [32], type: GGMLType.F32, data: new Uint8Array(128) }]);
