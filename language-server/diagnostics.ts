@@ -5,12 +5,14 @@ import type { Analysis, Workspace } from './documents';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
-export function diagnosticsFor(ws: Workspace, analysis: Analysis): LspDiagnostic[] {
+/** The diagnostics the analysis found in `file`: its main file by default, or any file its check read. */
+export function diagnosticsFor(ws: Workspace, analysis: Analysis, file: string = analysis.path): LspDiagnostic[] {
   const out: LspDiagnostic[] = [];
+  const map = ws.lineMapOf(analysis, file);
   for (const d of analysis.result.diagnostics) {
-    if (d.file !== analysis.path) continue;
+    if (d.file !== file) continue;
     const lsp: LspDiagnostic = {
-      range: { start: analysis.lineMap.position(d.span.start), end: analysis.lineMap.position(d.span.end) },
+      range: { start: map.position(d.span.start), end: map.position(d.span.end) },
       severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error,
       code: d.code,
       source: 'kern',
@@ -18,8 +20,8 @@ export function diagnosticsFor(ws: Workspace, analysis: Analysis): LspDiagnostic
     };
     if (d.related?.length) {
       lsp.relatedInformation = d.related.map((r) => {
-        const map = ws.lineMapOf(analysis, r.file);
-        return { location: { uri: ws.uriOf(r.file), range: { start: map.position(r.span.start), end: map.position(r.span.end) } }, message: r.message };
+        const rmap = ws.lineMapOf(analysis, r.file);
+        return { location: { uri: ws.uriOf(r.file), range: { start: rmap.position(r.span.start), end: rmap.position(r.span.end) } }, message: r.message };
       });
     }
     out.push(lsp);

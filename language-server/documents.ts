@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkProgram, type CheckResult, type SourceHost } from '../kernels/lang/index';
+import { checkProgram, makeDiagnostic, type CheckResult, type SourceHost } from '../kernels/lang/index';
 import { LineMap } from '../kernels/lang/source';
 import type { SourceFile } from '../kernels/lang/ast';
 import type { DeviceLimits } from '../kernels/lang/limits';
@@ -145,7 +145,7 @@ export class Workspace {
     },
   };
 
-  /** The check of `p` as the main file, cached until the next edit anywhere. Null if it cannot be read or the checker failed. */
+  /** The check of `p` as the main file, cached until the next edit anywhere. Null if it cannot be read. */
   analyze(p: string): Analysis | null {
     if (this.cachedGeneration !== this.generation) {
       this.cache.clear();
@@ -174,9 +174,18 @@ export class Workspace {
     try {
       result = checkProgram(p, host, this.limits ? { limits: this.limits, lazyLowering: true } : { lazyLowering: true });
     } catch (err) {
+      // checkProgram turns its own failures into K9001; this is the last line of defence. The file still gets
+      // a diagnostic, so that it never looks clean because the check failed.
       this.log(`checker failed on ${p}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      return null;
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      result = {
+        diagnostics: [makeDiagnostic('K9001', p, { start: 0, end: 0 }, reason)],
+        files: new Map(),
+        program: null,
+        semantic: { symbols: [], references: [], exprTypes: [] },
+      };
     }
+    for (const d of result.diagnostics) if (d.code === 'K9001') this.log(`kern: ${p}: ${d.message}`);
     const analysis: Analysis = {
       path: p,
       uri: this.uriOf(p),

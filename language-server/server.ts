@@ -59,6 +59,11 @@ export function startKernServer(connection: Connection): void {
 
   const analysisOf = (uri: string): Analysis | null => ws.analyze(uriToPath(uri));
 
+  /** The analysis last published for each open document, the most recent last. */
+  const publishedAnalyses = new Map<string, Analysis>();
+  /** Files that are not open but whose diagnostics were published from an importer's check (as sent, JSON). */
+  const importedPublished = new Map<string, string>();
+
   function publish(path: string): void {
     const uri = ws.uriOf(path);
     if (!ws.isOpen(path)) return;
@@ -66,6 +71,35 @@ export function startKernServer(connection: Connection): void {
     if (!analysis) return;
     void connection.sendDiagnostics({ uri, version: ws.document(uri)?.version, diagnostics: diagnosticsFor(ws, analysis) });
     published.set(path, Date.now());
+    publishedAnalyses.delete(path);
+    publishedAnalyses.set(path, analysis);
+    publishImported();
+  }
+
+  /**
+   * Every file an open document's check read but that is not open itself gets the diagnostics that check
+   * found in it (the latest check wins), and loses them when no open document reads it any more. Open
+   * files publish their own.
+   */
+  function publishImported(): void {
+    const wanted = new Map<string, string>();
+    for (const [owner, analysis] of [...publishedAnalyses].reverse()) {
+      if (!ws.isOpen(owner)) continue;
+      for (const file of analysis.result.files.keys()) {
+        if (file === owner || ws.isOpen(file) || wanted.has(file)) continue;
+        wanted.set(file, JSON.stringify(diagnosticsFor(ws, analysis, file)));
+      }
+    }
+    for (const [file, sent] of wanted) {
+      if (importedPublished.get(file) === sent) continue;
+      importedPublished.set(file, sent);
+      void connection.sendDiagnostics({ uri: ws.uriOf(file), diagnostics: JSON.parse(sent) });
+    }
+    for (const file of [...importedPublished.keys()]) {
+      if (wanted.has(file)) continue;
+      importedPublished.delete(file);
+      if (!ws.isOpen(file)) void connection.sendDiagnostics({ uri: ws.uriOf(file), diagnostics: [] });
+    }
   }
 
   function schedule(path: string): void {
@@ -159,7 +193,10 @@ export function startKernServer(connection: Connection): void {
     if (t) clearTimeout(t);
     timers.delete(path);
     lastDependencies.delete(path);
+    publishedAnalyses.delete(path);
+    importedPublished.delete(path);
     void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+    publishImported();
     scheduleDependents(path);
   }));
   connection.onDidChangeWatchedFiles(safe('didChangeWatchedFiles', undefined, (p) => {

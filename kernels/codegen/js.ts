@@ -88,7 +88,7 @@ export function exprFlops(e: IrExpr): number {
 
 /**
  * A straight-line stretch of generated code: it runs all or nothing, so what it moves and computes is counted
- * once per execution (`cN++`) and multiplied out at the end of the launch.
+ * once per execution (`cN += 1`) and multiplied out at the end of the launch.
  */
 interface Region {
   id: number;
@@ -147,12 +147,16 @@ class KernelRenderer {
   /** While a statement of a case renders: what was definitely assigned before it (for jumps out of it). */
   private jumpKill: Set<number> | null = null;
   private warpDests = new Set<number>();
+  /** By case: the sync site a thread resuming there stopped at (-1: none). */
+  private siteAt: number[] = [];
   private loopDepth = 0;
   private saveSlots = new Map<number, number>();
   /** Where unconditional loads of the statement being rendered are hoisted to (null: render them inline). */
   private hoist: string[] | null = null;
   /** Global buffers the hoisted loads of the statement being rendered read (counted in its region). */
   private hoistReads: number[] = [];
+  /** While a store renders: the elements (`view[index]`) its value always loads first. */
+  private statementLoads: Set<string> | null = null;
 
   constructor(private readonly kernel: IrKernel) {}
 
@@ -176,23 +180,28 @@ class KernelRenderer {
     out.push('  const $f = new Float32Array(1), $u = new Uint32Array($f.buffer);');
     out.push(`  const KERNEL = ${JSON.stringify(k.name)};`);
     out.push(`  const SITES = ${JSON.stringify(this.sites)};`);
-    out.push(`  return function ${jsName(k.name)}$launch(L) {`);
-    out.push(...this.renderPrologue().map((l) => '    ' + l));
+    if (this.stateMachine) out.push(`  const SITE_AT = ${JSON.stringify(this.siteAt)};`);
+    // One function per block: called many times, so it is optimised early and stays optimised across launches.
+    out.push(`  function ${jsName(k.name)}$block(L, K, bx, by, bz, ticks) {`);
+    out.push(...this.renderBlockPrologue().map((l) => '    ' + l));
     out.push(...body.map((l) => '    ' + l));
-    out.push(...this.renderEpilogue().map((l) => '    ' + l));
+    out.push(...this.renderBlockEpilogue().map((l) => '    ' + l));
+    out.push('  }');
+    out.push(`  return function ${jsName(k.name)}$launch(L) {`);
+    out.push(...this.renderLaunch().map((l) => '    ' + l));
     out.push('  };');
     out.push('})');
     return this.resolveMarkers(out).join('\n') + '\n';
   }
 
-  /** Region markers become `cN++;` (or vanish when the region counts nothing). */
+  /** Region markers become `cN += 1;` (or vanish when the region counts nothing). */
   private resolveMarkers(lines: string[]): string[] {
     const out: string[] = [];
     for (const line of lines) {
       const at = line.indexOf(REGION_MARK);
       if (at < 0) { out.push(line); continue; }
       const r = this.regions[Number(line.slice(at + REGION_MARK.length))]!;
-      if (counts(r)) out.push(`${line.slice(0, at)}c${r.id}++;`);
+      if (counts(r)) out.push(`${line.slice(0, at)}c${r.id} += 1;`);
     }
     return out;
   }
@@ -262,7 +271,16 @@ class KernelRenderer {
 
   // ------------------------------------------------------------ prologue / epilogue
 
-  private renderPrologue(): string[] {
+  /** Per-launch totals: one slot per counting region, then one per buffer with one-by-one counted loads. */
+  private counterSlots(): { regions: Map<number, number>; dynamic: Map<number, number>; size: number } {
+    const regions = new Map<number, number>();
+    for (const r of this.regions) if (counts(r)) regions.set(r.id, regions.size);
+    const dynamic = new Map<number, number>();
+    for (const p of [...this.dynamicReads].sort((a, b) => a - b)) dynamic.set(p, regions.size + dynamic.size);
+    return { regions, dynamic, size: regions.size + dynamic.size };
+  }
+
+  private renderBlockPrologue(): string[] {
     const k = this.kernel;
     const lines: string[] = [];
     lines.push('const gdx = L.grid[0], gdy = L.grid[1], gdz = L.grid[2];');
@@ -270,51 +288,80 @@ class KernelRenderer {
     lines.push('const nthreads = bdx * bdy * bdz;');
     k.params.forEach((p, i) => {
       const n = this.paramName(i);
-      if (p.kind === 'scalar') lines.push(`const ${n} = L.args[${i}]; // ${p.type} ${p.name}`);
+      // Scalars arrive converted to their type; the coercion only tells the JIT the representation once.
+      if (p.kind === 'scalar') lines.push(`const ${n} = ${p.type === 'f32' ? `+L.args[${i}]` : p.type === 'u32' ? `L.args[${i}] >>> 0` : `L.args[${i}] | 0`}; // ${p.type} ${p.name}`);
       else {
-        const dynamic = this.dynamicReads.has(i) ? ` let ${n}reads = 0;` : '';
+        const dynamic = this.dynamicReads.has(i) ? ` let ${n}reads = 0.5;` : '';
         lines.push(`const ${n} = L.args[${i}], ${n}len = ${n}.length;${dynamic} // ${p.mutable ? 'mut ' : ''}${p.elem}[] ${p.name}`);
       }
     });
-    for (const s of k.shared) {
-      const v = `${jsName(s.name)}$shared`;
-      lines.push(`const ${v} = new ${sharedArrayClass(s.elem)}(${s.length}), ${v}len = ${s.length}; // shared ${s.elem}[${s.length}] ${s.name}`);
-    }
-    lines.push('let ticks = 0, $s = 0, $a = 0, $o = 0;');
-    const counters = this.regions.filter(counts).map((r) => `c${r.id} = 0`);
+    k.shared.forEach((sh, i) => {
+      const v = `${jsName(sh.name)}$shared`;
+      lines.push(`const ${v} = K.s${i}, ${v}len = ${sh.length}; // shared ${sh.elem}[${sh.length}] ${sh.name}`);
+    });
+    lines.push('let $s = 0, $a = 0, $o = 0;');
+    // Counters start at 0.5 so that the JIT keeps them as doubles: no overflow check (and its deopt exit) in
+    // the hot loops, and exact up to 2^52.
+    const counters = this.regions.filter(counts).map((r) => `c${r.id} = 0.5`);
     if (counters.length) lines.push(`let ${counters.join(', ')};`);
     if (this.tempCount > 0) {
       const temps = Array.from({ length: this.tempCount }, (_, i) => `$i${i} = 0, $v${i} = 0`);
       lines.push(`let ${temps.join(', ')};`);
     }
+    // Shared memory is per block, zeroed when the block starts.
+    k.shared.forEach((sh) => lines.push(`${jsName(sh.name)}$shared.fill(0);`));
     return lines;
   }
 
-  private renderEpilogue(): string[] {
+  /** The block's counts go to the launch's totals. */
+  private renderBlockEpilogue(): string[] {
+    const slots = this.counterSlots();
+    const lines: string[] = [];
+    if (slots.size) {
+      lines.push('const C = K.counts;');
+      for (const [id, slot] of slots.regions) lines.push(`C[${slot}] += c${id} - 0.5;`);
+      for (const [param, slot] of slots.dynamic) lines.push(`C[${slot}] += ${this.paramName(param)}reads - 0.5;`);
+    }
+    lines.push('return ticks;');
+    return lines;
+  }
+
+  private renderLaunch(): string[] {
     const k = this.kernel;
+    const slots = this.counterSlots();
+    const name = jsName(k.name);
+    const lines: string[] = [];
+    lines.push('const gdx = L.grid[0], gdy = L.grid[1], gdz = L.grid[2];');
+    lines.push('const nthreads = L.block[0] * L.block[1] * L.block[2];');
+    const fields = [`counts: new Float64Array(${slots.size})`];
+    k.shared.forEach((sh, i) => fields.push(`s${i}: new ${sharedArrayClass(sh.elem)}(${sh.length})`));
+    fields.push(this.stateMachine ? `sync: rt.syncState(L, nthreads, ${this.saveSlots.size}, SITES, SITE_AT)` : 'sync: null');
+    lines.push(`const K = { ${fields.join(', ')} };`);
+    lines.push('let ticks = 0;');
+    lines.push('for (let bz = 0; bz < gdz; bz++) for (let by = 0; by < gdy; by++) for (let bx = 0; bx < gdx; bx++) {');
+    lines.push('  ticks += nthreads;');
+    lines.push(`  if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
+    lines.push(`  ticks = ${name}$block(L, K, bx, by, bz, ticks);`);
+    lines.push('}');
     const sum = (terms: string[]): string => (terms.length ? terms.join(' + ') : '0');
     const perRegion = (value: (r: Region) => number): string[] =>
-      this.regions.filter((r) => value(r) > 0).map((r) => (value(r) === 1 ? `c${r.id}` : `c${r.id} * ${value(r)}`));
+      this.regions.filter((r) => value(r) > 0).map((r) => {
+        const slot = `C[${slots.regions.get(r.id)}]`;
+        return value(r) === 1 ? slot : `${slot} * ${value(r)}`;
+      });
     const reads: string[] = [];
     const writes: string[] = [];
     k.params.forEach((p, i) => {
       if (p.kind !== 'buffer') { reads.push('0'); writes.push('0'); return; }
       const r = perRegion((x) => x.reads.get(i) ?? 0);
-      if (this.dynamicReads.has(i)) r.unshift(`${this.paramName(i)}reads`);
+      if (slots.dynamic.has(i)) r.unshift(`C[${slots.dynamic.get(i)}]`);
       reads.push(sum(r));
       writes.push(sum(perRegion((x) => x.writes.get(i) ?? 0)));
     });
-    return [
-      `const flops = ${sum(perRegion((r) => r.flops))};`,
-      `return { flops, reads: [${reads.join(', ')}], writes: [${writes.join(', ')}] };`,
-    ];
-  }
-
-  private blockLoopOpen(lines: string[]): void {
-    lines.push('for (let bz = 0; bz < gdz; bz++) for (let by = 0; by < gdy; by++) for (let bx = 0; bx < gdx; bx++) {');
-    lines.push('  ticks += nthreads;');
-    lines.push(`  if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
-    for (const s of this.kernel.shared) lines.push(`  ${jsName(s.name)}$shared.fill(0);`);
+    lines.push('const C = K.counts;');
+    lines.push(`const flops = ${sum(perRegion((r) => r.flops))};`);
+    lines.push(`return { flops, reads: [${reads.join(', ')}], writes: [${writes.join(', ')}] };`);
+    return lines;
   }
 
   // ------------------------------------------------------------ fast path
@@ -324,11 +371,9 @@ class KernelRenderer {
     const inner: string[] = [];
     this.labels = [];
     this.emitStructured(this.kernel.body, inner, '');
-    this.blockLoopOpen(lines);
-    lines.push('  for (let tz = 0; tz < bdz; tz++) for (let ty = 0; ty < bdy; ty++) thread: for (let tx = 0; tx < bdx; tx++) {');
-    if (this.kernel.locals.length) lines.push('    let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
-    lines.push(...inner.map((l) => '    ' + l));
-    lines.push('  }');
+    lines.push('for (let tz = 0; tz < bdz; tz++) for (let ty = 0; ty < bdy; ty++) thread: for (let tx = 0; tx < bdx; tx++) {');
+    if (this.kernel.locals.length) lines.push('  let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
+    lines.push(...inner.map((l) => '  ' + l));
     lines.push('}');
     return lines;
   }
@@ -376,50 +421,47 @@ class KernelRenderer {
       for (const d of cases) for (const x of savedAt[d]!) need.add(x);
       restores.set(r, [...live[r]!].filter((x) => need.has(x)).sort((a, b) => a - b));
     }
-    const siteAt = this.cases.map((c) => c.syncSite);
+    this.siteAt = this.cases.map((c) => c.syncSite);
 
     const lines: string[] = [];
     lines.push(`const NSAVE = ${savedList.length};`);
-    lines.push(`const sync = rt.syncState(L, nthreads, NSAVE, SITES, ${JSON.stringify(siteAt)});`);
+    lines.push('const sync = K.sync;');
     lines.push('const PC = sync.pc, ST = sync.status, VAL = sync.value, ARG = sync.arg, SAVE = sync.save;');
     lines.push('const TX = sync.tx, TY = sync.ty, TZ = sync.tz;');
     lines.push('let exited = 0, nBar = 0, nWarp = 0, barPc = -1, barMixed = 0;');
-    this.blockLoopOpen(lines);
-    lines.push('  sync.startBlock();');
-    lines.push('  exited = 0;');
-    lines.push('  do {');
-    lines.push('    nBar = 0; nWarp = 0; barPc = -1; barMixed = 0;');
-    lines.push(`    ticks += nthreads;`);
-    lines.push(`    if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
-    lines.push('    for (let tid = 0; tid < nthreads; tid++) {');
-    lines.push('      if (ST[tid] !== 0) continue;');
-    lines.push('      const tx = TX[tid], ty = TY[tid], tz = TZ[tid], lane = tid & 31;');
-    if (this.kernel.locals.length) lines.push('      let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
-    lines.push('      let pc = PC[tid];');
-    lines.push('      const o = tid * NSAVE;');
-    lines.push('      dispatch: for (;;) {');
-    lines.push('        switch (pc) {');
+    lines.push('sync.startBlock();');
+    lines.push('do {');
+    lines.push('  nBar = 0; nWarp = 0; barPc = -1; barMixed = 0;');
+    lines.push('  ticks += nthreads;');
+    lines.push(`  if (ticks > ${TICK_MASK}) { ticks = 0; rt.tick(L, KERNEL, bx, by, bz, 0, 0, 0); }`);
+    lines.push('  for (let tid = 0; tid < nthreads; tid++) {');
+    lines.push('    if (ST[tid] !== 0) continue;');
+    lines.push('    const tx = TX[tid], ty = TY[tid], tz = TZ[tid], lane = tid & 31;');
+    if (this.kernel.locals.length) lines.push('    let ' + this.kernel.locals.map((l) => `${this.localName(l.id)} = 0`).join(', ') + ';');
+    lines.push('    let pc = PC[tid];');
+    lines.push('    const o = tid * NSAVE;');
+    lines.push('    dispatch: for (;;) {');
+    lines.push('      switch (pc) {');
     const order = this.layout();
     order.forEach((id, position) => {
       const c = this.cases[id]!;
       // A jump to the case laid out next falls through the switch instead.
       const next = order[position + 1];
       if (next !== undefined && c.lines[c.lines.length - 1] === `pc = ${next}; continue dispatch;`) c.lines.pop();
-      lines.push(`          case ${c.id}: {`);
-      for (const x of restores.get(c.id) ?? []) lines.push(`            ${this.localName(x)} = SAVE[o + ${this.saveSlots.get(x)}];`);
+      lines.push(`        case ${c.id}: {`);
+      for (const x of restores.get(c.id) ?? []) lines.push(`          ${this.localName(x)} = SAVE[o + ${this.saveSlots.get(x)}];`);
       for (const l of c.lines) {
         const mark = l.indexOf(SAVE_MARK);
-        if (mark < 0) { lines.push('            ' + l); continue; }
-        for (const save of saves.get(l.slice(mark)) ?? []) lines.push('            ' + l.slice(0, mark) + save);
+        if (mark < 0) { lines.push('          ' + l); continue; }
+        for (const save of saves.get(l.slice(mark)) ?? []) lines.push('          ' + l.slice(0, mark) + save);
       }
-      lines.push('          }');
+      lines.push('        }');
     });
-    lines.push(`          default: throw new Error('kernel ' + KERNEL + ': no state ' + pc);`);
-    lines.push('        }');
+    lines.push(`        default: throw new Error('kernel ' + KERNEL + ': no state ' + pc);`);
     lines.push('      }');
     lines.push('    }');
-    lines.push('  } while (!sync.resolve(bx, by, bz, nBar, barPc, barMixed, nWarp, exited));');
-    lines.push('}');
+    lines.push('  }');
+    lines.push('} while (!sync.resolve(bx, by, bz, nBar, barPc, barMixed, nWarp, exited));');
     return lines;
   }
 
@@ -703,7 +745,7 @@ class KernelRenderer {
         case 'block': {
           const inner = new Set(assigned);
           this.trackStmts(s.body, inner);
-          if (!containsBreakTo(s.body, s.label)) for (const x of inner) assigned.add(x);
+          if (!containsJumpTo(s.body, 'break', s.label)) for (const x of inner) assigned.add(x);
           break;
         }
         default: break;
@@ -730,13 +772,17 @@ class KernelRenderer {
         const m = this.memNames(s.mem);
         const site = this.site({ kind: 'write', buffer: m.name, loc: s.loc });
         // The value is evaluated before the index, as C++17 sequences `a[i] = v`.
+        this.statementLoads = new Set();
         const value = this.top(out, indent, () => this.expr(s.value));
         out.push(`${indent}$a = ${value};`);
         const index = this.top(out, indent, () => this.expr(s.index));
         out.push(`${indent}$s = ${index};`);
+        const loaded = this.statementLoads.has(`${m.view}[${index}]`);
+        this.statementLoads = null;
         this.countAccess('writes', m.param, out, indent);
         // Probing the element is the bounds check: undefined outside the view (negative i32 indices included).
-        out.push(`${indent}if (${m.view}[$s] === undefined) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
+        // Not needed when the statement already loaded this element (`y[i] = a * x[i] + y[i]`): that load checked it.
+        if (!loaded) out.push(`${indent}if (${m.view}[$s] === undefined) rt.oob(L, KERNEL, SITES[${site}], $s, ${m.length}, ${this.where()});`);
         out.push(`${indent}${m.view}[$s] = ${encodeStore(s.elem, '$a')};`);
         return;
       }
@@ -953,6 +999,7 @@ class KernelRenderer {
     const fault = `rt.oob(L, KERNEL, SITES[${site}], ${i}, ${m.length}, ${this.where()})`;
     if (this.hoist) {
       // Unconditional load: loaded and checked as statements before the one that uses it, counted with its region.
+      this.statementLoads?.add(`${m.view}[${idx}]`);
       if (!simple) this.hoist.push(`$i${n} = ${idx};`);
       this.hoist.push(`$v${n} = ${m.view}[${i}];`);
       this.hoist.push(`if ($v${n} === undefined) ${fault};`);
@@ -963,7 +1010,7 @@ class KernelRenderer {
     let counted = value;
     if (m.param !== null) {
       this.dynamicReads.add(m.param);
-      counted = `(${this.paramName(m.param)}reads++, ${value})`;
+      counted = `(${this.paramName(m.param)}reads += 1, ${value})`;
     }
     return `(($v${n} = ${m.view}[${simple ? idx : `(${i} = ${idx})`}]) === undefined ? ${fault} : ${counted})`;
   }
@@ -1052,17 +1099,6 @@ function containsJumpTo(stmts: IrStmt[], op: 'break' | 'continue', label: string
   });
 }
 
-function containsBreakTo(stmts: IrStmt[], label: string): boolean {
-  return stmts.some((s) => {
-    switch (s.op) {
-      case 'break': return s.label === label;
-      case 'if': return containsBreakTo(s.then, label) || containsBreakTo(s.else, label);
-      case 'loop': return containsBreakTo(s.body, label) || containsBreakTo(s.update, label);
-      case 'block': return containsBreakTo(s.body, label);
-      default: return false;
-    }
-  });
-}
 
 /** Most trips of a loop that needs no deadline check of its own. */
 const BOUNDED_TRIPS = 4096;

@@ -176,6 +176,8 @@ export interface CheckInput {
   /** Per file, its resolved imports (path of the imported file) that loaded. */
   imports: Map<string, { item: Item & { kind: 'Import' }; path: string }[]>;
   limits?: DeviceLimits;
+  /** Per file, where its syntax errors start: a `let` with one inside is not reported as unused. */
+  syntaxErrors?: Map<string, number[]>;
 }
 
 /** Checks a loaded program; never throws for bad input. */
@@ -453,7 +455,14 @@ class Checker {
   private foldFlex(e: Expr, scope: Scope, cx: Ctx): ConstVal | null {
     switch (e.kind) {
       case 'IntLit': return { kind: 'int', value: e.value };
-      case 'FloatLit': return { kind: 'float', value: Math.fround(e.value) };
+      case 'FloatLit': {
+        const value = Math.fround(e.value);
+        if (!Number.isFinite(value)) {
+          this.diag('K3004', cx.file, e.span, e.text, 'f32');
+          return null;
+        }
+        return { kind: 'float', value };
+      }
       case 'Name': {
         const sym = scope.lookup(e.name)!;
         this.ref(e, sym, cx.file, e.span);
@@ -472,7 +481,7 @@ class Checker {
         const r = this.foldFlex(e.right, scope, cx);
         if (!l || !r) return null;
         if (l.kind !== r.kind) {
-          this.diag('K3002', cx.file, e.span, e.op, l.kind === 'int' ? '{integer}' : 'f32', r.kind === 'int' ? '{integer}' : 'f32');
+          this.mixedLiterals(e.left, l, e.right, e.op === '%' || BITWISE.has(e.op), cx);
           return null;
         }
         if (l.kind === 'int' && r.kind === 'int') return this.foldIntOp(e.op, l.value, r.value, null, e, cx);
@@ -490,12 +499,29 @@ class Checker {
         if (vals.some((v) => !v)) return null;
         const [a, b] = vals as ConstVal[];
         if (a!.kind !== b!.kind) {
-          this.diag('K3002', cx.file, e.span, e.callee.name, a!.kind === 'int' ? '{integer}' : 'f32', b!.kind === 'int' ? '{integer}' : 'f32');
+          this.mixedLiterals(e.args[0]!.value, a!, e.args[1]!.value, e.callee.name === 'ceil_div', cx);
           return null;
         }
         return this.foldCall(e.callee.name, a!, b!, e, cx);
       }
       default: return null;
+    }
+  }
+
+  /**
+   * `1.0 + 2`, `min(1.0, 2)`: an integer and a float constant meet. The float side wins (K3005 "write `2.0`")
+   * unless the operation needs integers (`%`, bit operations, `ceil_div`): then the float side is wrong.
+   */
+  private mixedLiterals(a: Expr, av: ConstVal, b: Expr, integerOp: boolean, cx: Ctx): void {
+    const intSide = av.kind === 'int' ? a : b;
+    const floatSide = av.kind === 'int' ? b : a;
+    if (integerOp) {
+      if (isBareLiteral(floatSide)) this.diag('K3006', cx.file, floatSide.span, this.text(cx.file, floatSide.span), 'i32');
+      else this.diag('K3001', cx.file, floatSide.span, 'i32', 'f32');
+    } else if (isBareLiteral(intSide)) {
+      this.diag('K3005', cx.file, intSide.span, this.text(cx.file, intSide.span));
+    } else {
+      this.diag('K3001', cx.file, intSide.span, 'f32', 'i32');
     }
   }
 
@@ -566,12 +592,13 @@ class Checker {
     let t: ValueType;
     if (v.kind === 'int') {
       if (want === 'f32') {
+        // An integer constant with no other type is an `i32`: that is how it is named to the user.
         if (literal) this.diag('K3005', cx.file, e.span, src);
-        else this.diag('K3001', cx.file, e.span, 'f32', '{integer}');
+        else this.diag('K3001', cx.file, e.span, 'f32', 'i32');
         return this.markFlex(e, F32, cx);
       }
       if (want === 'bool') {
-        this.diag('K3001', cx.file, e.span, 'bool', '{integer}');
+        this.diag('K3001', cx.file, e.span, 'bool', 'i32');
         return this.markFlex(e, BOOL, cx);
       }
       t = want ?? 'i32';
@@ -843,7 +870,7 @@ class Checker {
   private argCount(e: CallExpr, name: string, want: number | string, cx: Ctx, scope: Scope): boolean {
     const ok = typeof want === 'number' ? e.args.length === want : true;
     if (!ok) {
-      this.diag('K3014', cx.file, e.argsSpan, name, want, e.args.length);
+      this.diag('K3014', cx.file, e.argsSpan, name, argumentsPhrase(want), givenPhrase(e.args.length));
       for (const a of e.args) this.types.has(a.value) || this.devAny(a.value, null, scope, cx);
     }
     return ok;
@@ -1094,8 +1121,14 @@ class Checker {
   private reportUnused(scope: Scope): void {
     for (const sym of scope.names.values()) {
       if (sym.used || sym.name.startsWith('_') || sym.kind === 'param' || sym.kind === 'const' || sym.ty.kind === 'error') continue;
+      // A broken `let` (`let b = (2.0;`) probably swallowed its uses while the parser recovered.
+      if ((sym.decl as { kind?: string }).kind === 'Let' && this.syntaxErrorIn(sym.file, sym.declSpan)) continue;
       this.diag('K5001', sym.file, sym.nameSpan, sym.name);
     }
+  }
+
+  private syntaxErrorIn(file: string, span: Span): boolean {
+    return (this.input.syntaxErrors?.get(file) ?? []).some((at) => at >= span.start && at <= span.end);
   }
 
   private localSym(name: Ident, kind: SymbolKind, ty: Ty, mutable: boolean, decl: Node, typeWritten: boolean, scope: Scope, cx: Ctx): Sym {
@@ -1338,7 +1371,11 @@ class Checker {
         if (t.kind === 'host' && t.type === 'bool') this.diag('K3001', cx.file, s.value.span, want ?? 'float', 'bool');
         if (s.tolerance) {
           const tt = this.host(s.tolerance, null, scope, cx);
+          const tv = this.constVals.get(s.tolerance);
           if (tt.kind === 'host' && tt.type === 'bool') this.diag('K3001', cx.file, s.tolerance.span, 'float', 'bool');
+          else if (tt.kind === 'host' && (tv?.kind === 'int' || tv?.kind === 'float') && tv.value < 0) {
+            this.diag('K4026', cx.file, s.tolerance.span, this.text(cx.file, s.tolerance.span));
+          }
         }
         return;
       }
@@ -1376,7 +1413,7 @@ class Checker {
     this.refs.delete(e);
     const positional = e.args.filter((a) => !a.name);
     if (positional.length < 2 || positional.length > 3) {
-      this.diag('K3014', cx.file, e.argsSpan, 'buffer', '2 or 3', positional.length);
+      this.diag('K3014', cx.file, e.argsSpan, 'buffer', argumentsPhrase('2 or 3'), givenPhrase(positional.length));
       return ERROR;
     }
     const typeArg = positional[0]!.value;
@@ -1418,7 +1455,7 @@ class Checker {
       else this.diag('K2011', cx.file, a.name.span, a.name.name, name);
     }
     if (positional.length !== kinds[name]) {
-      this.diag('K3014', cx.file, init.argsSpan, name, kinds[name]!, positional.length);
+      this.diag('K3014', cx.file, init.argsSpan, name, argumentsPhrase(kinds[name]!), givenPhrase(positional.length));
       return;
     }
     if (name === 'file') {
@@ -1452,6 +1489,18 @@ class Checker {
     return values;
   }
 
+  /** K4025 for each constant dimension over the device's limit; true when any was. */
+  private dimLimits(what: 'grid' | 'block', e: Expr, values: (number | null)[], limits: [number, number, number], cx: Ctx): boolean {
+    const spans = e.kind === 'ArrayLit' ? e.elements.map((d) => d.span) : [e.span];
+    let over = false;
+    values.forEach((v, i) => {
+      if (v === null || v <= limits[i]!) return;
+      this.diag('K4025', cx.file, spans[i]!, what, 'xyz'[i]!, v, limits[i]!);
+      over = true;
+    });
+    return over;
+  }
+
   private launch(s: LaunchStmt, scope: Scope, cx: Ctx): void {
     const sym = scope.lookup(s.kernel.name);
     let kernel: Sym | null = null;
@@ -1461,12 +1510,17 @@ class Checker {
       if (sym.kind !== 'kernel') this.diag('K2007', cx.file, s.kernel.span, s.kernel.name, sym.kind, 'kernel');
       else kernel = sym;
     }
-    this.launchDims(s.grid, scope, cx);
+    const grid = this.launchDims(s.grid, scope, cx);
     const block = this.launchDims(s.block, scope, cx);
-    if (block && block.every((v) => v !== null)) {
-      const threads = (block as number[]).reduce((a, b) => a * b, 1);
-      if (threads > this.limits.maxThreadsPerBlock) this.diag('K4016', cx.file, s.block.span, threads, this.limits.maxThreadsPerBlock);
-      else if (threads % this.limits.warpSize !== 0) this.diag('K5002', cx.file, s.block.span, threads);
+    if (grid) this.dimLimits('grid', s.grid, grid, this.limits.maxGridDim, cx);
+    if (block) {
+      // One problem per block size: too many threads in all, else one dimension too large, else the warning.
+      const known = block.every((v) => v !== null);
+      const threads = known ? (block as number[]).reduce((a, b) => a * b, 1) : 0;
+      if (known && threads > this.limits.maxThreadsPerBlock) this.diag('K4016', cx.file, s.block.span, threads, this.limits.maxThreadsPerBlock);
+      else if (!this.dimLimits('block', s.block, block, this.limits.maxBlockDim, cx) && known && threads % this.limits.warpSize !== 0) {
+        this.diag('K5002', cx.file, s.block.span, threads);
+      }
     }
     for (const a of s.args) if (a.name) this.diag('K2011', cx.file, a.name.span, a.name.name, 'launch');
     if (!kernel) {
@@ -1475,7 +1529,7 @@ class Checker {
     }
     const params = kernel.params ?? [];
     if (s.args.length !== params.length) {
-      this.diag('K3014', cx.file, s.argsSpan, kernel.name, params.length, s.args.length);
+      this.diag('K3014', cx.file, s.argsSpan, kernel.name, argumentsPhrase(params.length), givenPhrase(s.args.length));
       for (const a of s.args) this.hostArg(a, scope, cx);
       return;
     }
@@ -1518,15 +1572,25 @@ class Checker {
     const pt = p.ty.type;
     if (pt === 'f32') {
       const t = this.host(v, null, scope, cx);
+      const c = this.constVals.get(v);
       if (t.kind === 'host' && t.type === 'int') this.diag('K4015', cx.file, v.span, p.name, kernel.name, this.text(cx.file, v.span));
       else if (t.kind === 'host' && t.type !== 'float') this.diag('K3001', cx.file, v.span, 'f32', t.type);
+      else if (c?.kind === 'float' && Number.isFinite(c.value) && !Number.isFinite(Math.fround(c.value))) {
+        this.diag('K3004', cx.file, v.span, this.text(cx.file, v.span), 'f32');
+      }
       return;
     }
-    const t = this.hostAs(v, hostOf(pt), scope, cx);
-    const c = this.constVals.get(v);
-    if (t.kind === 'host' && c?.kind === 'int' && (pt === 'i32' || pt === 'u32') && !fits(c.value, pt)) {
-      this.diag('K3004', cx.file, v.span, this.text(cx.file, v.span), pt);
+    if (pt === 'i32' || pt === 'u32') {
+      // Named with the parameter's type (`u32`), not the host's `int`.
+      const t = this.host(v, null, scope, cx);
+      const c = this.constVals.get(v);
+      if (t.kind !== 'host') return;
+      if (t.type === 'float' && this.isHostLiteral(v)) this.diag('K3006', cx.file, v.span, this.text(cx.file, v.span), pt);
+      else if (t.type !== 'int') this.diag('K3001', cx.file, v.span, pt, t.type);
+      else if (c?.kind === 'int' && !fits(c.value, pt)) this.diag('K3004', cx.file, v.span, this.text(cx.file, v.span), pt);
+      return;
     }
+    this.hostAs(v, hostOf(pt), scope, cx);
   }
 
   // ------------------------------------------------------------ host expressions
@@ -1565,6 +1629,10 @@ class Checker {
           this.diag('K3006', cx.file, e.span, e.text, 'int');
           return hostTy('int');
         }
+        if (!Number.isFinite(e.value)) {
+          this.diag('K3004', cx.file, e.span, e.text, 'float');
+          return ERROR;
+        }
         this.constVals.set(e, { kind: 'float', value: e.value });
         return hostTy('float');
       case 'BoolLit':
@@ -1583,6 +1651,10 @@ class Checker {
         if (sym.kind === 'const') {
           this.evalConst(sym);
           if (sym.ty.kind !== 'value') return ERROR;
+          if (sym.constValue?.kind === 'int' && !exactOnHost(sym.constValue.value)) {
+            this.diag('K3013', cx.file, e.span, String(sym.constValue.value), 'int');
+            return ERROR;
+          }
           if (sym.constValue) this.constVals.set(e, sym.constValue);
           return hostTy(hostOf(sym.ty.type));
         }
@@ -1691,6 +1763,10 @@ class Checker {
     if (lv && rv) {
       if (lv.kind === 'int' && rv.kind === 'int') {
         const v = this.foldIntOp(e.op, lv.value, rv.value, null, e, cx);
+        if (v?.kind === 'int' && !exactOnHost(v.value)) {
+          this.diag('K3013', cx.file, e.span, String(v.value), 'int');
+          return ERROR;
+        }
         if (v) this.constVals.set(e, v);
       } else if (lv.kind === 'float' && rv.kind === 'float') {
         this.constVals.set(e, ARITH.has(e.op) ? { kind: 'float', value: floatOp(e.op, lv.value, rv.value, false) } : { kind: 'bool', value: compare(e.op, lv.value, rv.value) });
@@ -1783,8 +1859,23 @@ class Checker {
 
 // ------------------------------------------------------------ small pure helpers
 
+/** `1 argument`, `3 arguments`, `2 or 3 arguments`. */
+function argumentsPhrase(want: number | string): string {
+  return `${want} argument${want === 1 ? '' : 's'}`;
+}
+
+/** `1 was`, `0 were`, `3 were` (the message adds "given"). */
+function givenPhrase(n: number): string {
+  return `${n} ${n === 1 ? 'was' : 'were'}`;
+}
+
 function isBareLiteral(e: Expr): boolean {
   return e.kind === 'IntLit' || e.kind === 'FloatLit' || (e.kind === 'Unary' && e.op === '-' && (e.operand.kind === 'IntLit' || e.operand.kind === 'FloatLit'));
+}
+
+/** Host ints are doubles: exact up to 2^53 either way. */
+function exactOnHost(v: bigint): boolean {
+  return v <= 2n ** 53n && v >= -(2n ** 53n);
 }
 
 function floatOp(op: string, a: number, b: number, round = true): number {

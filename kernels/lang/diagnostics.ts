@@ -5,6 +5,7 @@
 //   K3xxx  types, literals and constants       (checker.ts)
 //   K4xxx  kernels: barriers, shared memory, launches, run blocks (checker.ts)
 //   K5xxx  warnings (unused, block size)       (checker.ts)
+//   K9xxx  internal compiler errors            (index.ts: a bug in the front end, reported instead of thrown)
 import type { Span } from './ast';
 import type { Diagnostic, Severity } from './source';
 
@@ -100,9 +101,9 @@ export const CATALOGUE = {
   },
   K1014: {
     severity: 'error',
-    template: 'nesting too deep: more than {0} levels of brackets, blocks or expressions',
+    template: 'nesting too deep: more than {0} levels of brackets, blocks or operators (split long expressions with `let`)',
     title: 'Nesting too deep',
-    example: 'const X: i32 = ((((((((((1)))))))))); // but 300 levels deep',
+    example: 'const X: i32 = 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1; // but 300 terms long',
   },
   K1015: {
     severity: 'error',
@@ -143,11 +144,12 @@ export const CATALOGUE = {
   K2011: { severity: 'error', template: 'unknown named argument `{0}` for `{1}`', title: 'Unknown named argument', example: 'run r {\n  let b = buffer(f32, 4, fill(1.0), speed = 2);\n  read b;\n}' },
   K2012: { severity: 'error', template: 'cannot find kernel `{0}`', title: 'Launch of an unknown kernel', example: 'run r {\n  launch nothing[1, 32]();\n}' },
   K2013: { severity: 'error', template: 'cannot find buffer `{0}` in this run block', title: 'Unknown buffer in read/expect', example: 'run r {\n  read b;\n}' },
+  K2014: { severity: 'error', template: 'imported file `{0}` has {1}', title: 'Errors in an imported file', example: '// lib.kern: fn f() -> f32 { return z; }\nimport "lib.kern";' },
   // ---- K3xxx: types, literals and constants
   K3001: { severity: 'error', template: 'mismatched types: expected `{0}`, found `{1}`', title: 'Type mismatch', example: 'kernel k(y: mut f32[]) {\n  y[0] = thread.x;\n}' },
   K3002: { severity: 'error', template: 'operator `{0}` cannot be applied to `{1}` and `{2}`', title: 'Bad operand types', example: 'kernel k(y: mut f32[]) {\n  y[0] = y[1] & y[2];\n}' },
   K3003: { severity: 'error', template: 'operator `{0}` cannot be applied to `{1}`', title: 'Bad unary operand', example: 'kernel k(y: mut u32[]) {\n  y[0] = -thread.x;\n}' },
-  K3004: { severity: 'error', template: 'literal `{0}` does not fit in `{1}`', title: 'Integer literal out of range', example: 'const N: u32 = 5_000_000_000;' },
+  K3004: { severity: 'error', template: 'literal `{0}` does not fit in `{1}`', title: 'Literal out of range', example: 'const N: u32 = 5_000_000_000;' },
   K3005: { severity: 'error', template: 'integer literal `{0}` used where `f32` is expected; write `{0}.0`', title: 'Integer literal for a float', example: 'kernel k(y: mut f32[]) {\n  y[0] = 1;\n}' },
   K3006: { severity: 'error', template: 'float literal `{0}` used where `{1}` is expected', title: 'Float literal for an integer', example: 'kernel k(y: mut u32[]) {\n  y[0] = 1.5;\n}' },
   K3007: { severity: 'error', template: 'unknown type `{0}`', title: 'Unknown type', example: 'kernel k(y: mut f64[]) {\n}' },
@@ -157,7 +159,7 @@ export const CATALOGUE = {
   K3011: { severity: 'error', template: '{0} is not a constant expression', title: 'Not a constant expression', example: 'const N: u32 = thread.x;' },
   K3012: { severity: 'error', template: 'const `{0}` depends on itself', title: 'Const cycle', example: 'const A: u32 = B;\nconst B: u32 = A;' },
   K3013: { severity: 'error', template: 'constant value {0} does not fit in `{1}`', title: 'Constant overflow', example: 'const N: i32 = 2147483647 + 1;' },
-  K3014: { severity: 'error', template: '`{0}` takes {1} argument(s) but {2} were given', title: 'Wrong argument count', example: 'kernel k(y: mut f32[]) {\n  y[0] = exp(1.0, 2.0);\n}' },
+  K3014: { severity: 'error', template: '`{0}` takes {1} but {2} given', title: 'Wrong argument count', example: 'kernel k(y: mut f32[]) {\n  y[0] = exp(1.0, 2.0);\n}' },
   K3015: { severity: 'error', template: 'cannot assign to `{0}`: it is {1}', title: 'Assignment to an immutable name', example: 'kernel k(y: mut f32[]) {\n  let x = 1.0;\n  x = 2.0;\n  y[0] = x;\n}' },
   K3016: { severity: 'error', template: 'cannot write to `{0}`: it is a read-only buffer (declare it `mut`)', title: 'Write to a read-only buffer', example: 'kernel k(y: f32[]) {\n  y[0] = 1.0;\n}' },
   K3017: { severity: 'error', template: 'cannot assign to this expression', title: 'Invalid assignment target', example: 'kernel k(y: mut f32[]) {\n  y = 1.0;\n}' },
@@ -198,9 +200,13 @@ export const CATALOGUE = {
   K4022: { severity: 'error', template: 'buffer elements can only be read inside `expect`', title: 'Buffer element read on the host', example: 'run r {\n  let b = buffer(f32, 4);\n  let x = b[0];\n}' },
   K4023: { severity: 'error', template: 'a kernel cannot be called; launch it from a run block', title: 'Kernel called as a function', example: 'kernel k(y: mut f32[]) {\n  y[0] = 1.0;\n}\nkernel m(y: mut f32[]) {\n  k(y);\n}' },
   K4024: { severity: 'error', template: 'argument `{0}` must be a buffer or shared array name', title: 'Bad buffer argument to a fn', example: 'fn first(x: f32[]) -> f32 {\n  return x[0];\n}\nkernel k(y: mut f32[]) {\n  y[0] = first(1.0);\n}' },
+  K4025: { severity: 'error', template: '{0} dimension {1} is {2}, over the limit of {3}', title: 'Launch dimension over the limit', example: 'kernel k() {\n}\nrun r {\n  launch k[1, [1, 1, 128]]();\n}' },
+  K4026: { severity: 'error', template: '`within` tolerance must not be negative, found {0}', title: 'Negative tolerance', example: 'kernel k(y: mut f32[]) {\n  y[0] = 1.0;\n}\nrun r {\n  let b = buffer(f32, 32);\n  launch k[1, 32](b);\n  expect b[i] ~= 1.0 within -0.1;\n}' },
   // ---- K5xxx: warnings
   K5001: { severity: 'warning', template: 'unused variable `{0}` (prefix it with `_` to silence this)', title: 'Unused variable', example: 'kernel k(y: mut f32[]) {\n  let x = 1.0;\n  y[0] = 2.0;\n}' },
   K5002: { severity: 'warning', template: 'block size {0} is not a multiple of the warp size (32); the last warp runs partly idle', title: 'Block size not a multiple of 32', example: 'kernel k() {\n}\nrun r {\n  launch k[1, 100]();\n}' },
+  // ---- K9xxx: internal errors (a bug in the front end, never the user's mistake)
+  K9001: { severity: 'error', template: 'internal compiler error: {0}; please report it', title: 'Internal compiler error', example: '// any file that makes the front end fail' },
 } satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

@@ -50,30 +50,66 @@ export interface CheckResult {
   semantic: SemanticModel;
 }
 
-/** Parses, checks and lowers `mainPath` and everything it imports. Never throws for bad input. */
+/**
+ * Parses, checks and lowers `mainPath` and everything it imports. Never throws: bad input gives diagnostics,
+ * and a bug in the front end gives K9001 at the start of the main file instead of an exception.
+ */
 export function checkProgram(mainPath: string, host: SourceHost, options: CheckOptions = {}): CheckResult {
   const files = new Map<string, SourceFile>();
-  const imports = new Map<string, { item: ImportItem; path: string }[]>();
   const diagnostics: Diagnostic[] = [];
+  try {
+    return checkProgramUnguarded(mainPath, host, options, files, diagnostics);
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    diagnostics.push(makeDiagnostic('K9001', mainPath, { start: 0, end: 0 }, reason));
+    sortDiagnostics(diagnostics);
+    return { diagnostics, files, program: null, semantic: { symbols: [], references: [], exprTypes: [] } };
+  }
+}
+
+function checkProgramUnguarded(
+  mainPath: string,
+  host: SourceHost,
+  options: CheckOptions,
+  files: Map<string, SourceFile>,
+  diagnostics: Diagnostic[],
+): CheckResult {
+  const imports = new Map<string, { item: ImportItem; path: string }[]>();
+  const syntaxErrors = new Map<string, number[]>();
   const text = host.readFile(mainPath);
   if (text === undefined) {
     diagnostics.push(makeDiagnostic('K2001', mainPath, { start: 0, end: 0 }, 'ENOENT'));
     return { diagnostics, files, program: null, semantic: { symbols: [], references: [], exprTypes: [] } };
   }
   const stack: string[] = [];
+  /** Per entry of `stack` but the last: the import it is following. */
+  const following: ImportItem[] = [];
+  const cycleReported = new Set<ImportItem>();
+  const reportCycle = (file: string, item: ImportItem, members: string[]) => {
+    if (cycleReported.has(item)) return;
+    cycleReported.add(item);
+    diagnostics.push(makeDiagnostic('K2005', file, item.pathSpan, [...members, members[0]!].map(baseName).join(' → ')));
+  };
   const load = (path: string, source: string): void => {
     const parsed = parse(path, source);
     files.set(path, parsed.file);
     diagnostics.push(...parsed.diagnostics);
+    syntaxErrors.set(path, parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start));
     stack.push(path);
     const mine: { item: ImportItem; path: string }[] = [];
     imports.set(path, mine);
     for (const item of parsed.file.items) {
-      if (item.kind !== 'Import') continue;
+      // `import launch`: the parser reported the missing path; there is nothing to look for.
+      if (item.kind !== 'Import' || item.path === '') continue;
       const target = host.resolveImport(path, item.path);
       if (stack.includes(target)) {
-        const cycle = [...stack.slice(stack.indexOf(target)), target].map(baseName).join(' → ');
-        diagnostics.push(makeDiagnostic('K2005', path, item.pathSpan, cycle));
+        // Reported at this import and at every import on the way round, so each file in the cycle shows it.
+        const members = stack.slice(stack.indexOf(target));
+        reportCycle(path, item, members);
+        for (let i = 0; i < members.length - 1; i++) {
+          const at = stack.length - members.length + i;
+          reportCycle(members[i]!, following[at]!, [...members.slice(i), ...members.slice(0, i)]);
+        }
         continue;
       }
       if (!files.has(target)) {
@@ -82,16 +118,24 @@ export function checkProgram(mainPath: string, host: SourceHost, options: CheckO
           diagnostics.push(makeDiagnostic('K2004', path, item.pathSpan, item.path));
           continue;
         }
+        following.push(item);
         load(target, imported);
+        following.pop();
       }
       mine.push({ item, path: target });
     }
     stack.pop();
   };
   load(mainPath, text);
-  const checked = check({ files, imports: imports as Map<string, { item: Item & { kind: 'Import' }; path: string }[]>, limits: options.limits ?? DEFAULT_LIMITS });
+  const checked = check({
+    files,
+    imports: imports as Map<string, { item: Item & { kind: 'Import' }; path: string }[]>,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    syntaxErrors,
+  });
   diagnostics.push(...checked.diagnostics);
-  diagnostics.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : a.file < b.file ? -1 : 1));
+  diagnostics.push(...importedErrors(imports, diagnostics));
+  sortDiagnostics(diagnostics);
   const failed = diagnostics.some((d) => d.severity === 'error');
   if (!failed && options.lazyLowering) {
     let lowered: IrProgram | undefined;
@@ -102,6 +146,47 @@ export function checkProgram(mainPath: string, host: SourceHost, options: CheckO
   let program: IrProgram | null = null;
   if (!failed) program = lowerProgram(checked, mainPath);
   return { diagnostics, files, program, semantic: checked.semantic };
+}
+
+/**
+ * K2014 on each `import` whose file (or what that file imports, transitively) has errors, so that the
+ * importer shows them in an editor and in `egpu check` even when only it is looked at. Not added where the
+ * import line already has an error of its own (a cycle).
+ */
+function importedErrors(imports: Map<string, { item: ImportItem; path: string }[]>, diagnostics: Diagnostic[]): Diagnostic[] {
+  const errorsIn = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (d.severity !== 'error') continue;
+    const list = errorsIn.get(d.file);
+    if (list) list.push(d);
+    else errorsIn.set(d.file, [d]);
+  }
+  const out: Diagnostic[] = [];
+  for (const [file, list] of imports) {
+    for (const { item, path } of list) {
+      const own = errorsIn.get(file) ?? [];
+      if (own.some((d) => d.span.start < item.span.end && d.span.end > item.span.start)) continue;
+      const closure = [path];
+      for (let i = 0; i < closure.length; i++) {
+        for (const next of imports.get(closure[i]!) ?? []) if (!closure.includes(next.path)) closure.push(next.path);
+      }
+      const direct = errorsIn.get(path) ?? [];
+      const deeper = closure.slice(1).flatMap((f) => errorsIn.get(f) ?? []);
+      const total = direct.length + deeper.length;
+      if (total === 0) continue;
+      const count = `${total} error${total === 1 ? '' : 's'}`;
+      const phrase = deeper.length === 0 ? count : direct.length === 0 ? `${count} in the files it imports` : `${count} (${deeper.length} in the files it imports)`;
+      const d = makeDiagnostic('K2014', file, item.pathSpan, item.path, phrase);
+      const first = [...direct, ...deeper].sort((a, b) => (a.file === b.file ? a.span.start - b.span.start : 0))[0]!;
+      d.related = [{ file: first.file, span: first.span, message: `first error: ${first.message}` }];
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): void {
+  diagnostics.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : a.file < b.file ? -1 : 1));
 }
 
 function baseName(path: string): string {

@@ -15,8 +15,13 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Deeper nesting than this (brackets, blocks, expressions) is reported instead of overflowing the stack. */
-export const MAX_NESTING = 256000;
+/**
+ * Deeper nesting than this is reported (K1014) instead of overflowing the stack: blocks, brackets, `else if`
+ * links and expression height (each operator of a chain, each prefix operator, call and index counts).
+ * Every later recursive pass (checker, lowering, code generators, editor features) survives about 1000
+ * levels on Node's default stack before JIT warm-up; 256 keeps a 4x margin.
+ */
+export const MAX_NESTING = 256;
 
 const BINARY_PRECEDENCE: Partial<Record<TokenKind, number>> = {
   '||': 1, '&&': 2,
@@ -65,6 +70,8 @@ class Parser {
   private pos = 0;
   private depth = 0;
   private tooDeepReported = false;
+  /** Height of the expression the last parse function returned (a leaf is 1), for the nesting limit. */
+  private height = 1;
   /** Errors starting at or before this offset are consequences of the last one and are not reported. */
   private quietUntil = -1;
   private readonly lexicalErrorStarts: number[];
@@ -242,10 +249,7 @@ class Parser {
   /** Counts one level of nesting; past MAX_NESTING reports once and tells the caller to skip. */
   private enter(): boolean {
     if (this.depth >= MAX_NESTING) {
-      if (!this.tooDeepReported) {
-        this.tooDeepReported = true;
-        this.report('K1014', this.tok.span, [MAX_NESTING]);
-      }
+      this.reportTooDeep(this.tok.span);
       return false;
     }
     this.depth++;
@@ -254,6 +258,33 @@ class Parser {
 
   private leave(): void {
     this.depth--;
+  }
+
+  /**
+   * Whether an expression of `height` built inside the current nesting crosses MAX_NESTING; if so, reports
+   * K1014 at `at` (the term or operator that crosses it). Later passes recurse once per level of the tree.
+   */
+  private tooTall(height: number, at: Span): boolean {
+    if (this.depth - 1 + height <= MAX_NESTING) return false;
+    this.reportTooDeep(at);
+    return true;
+  }
+
+  /** K1014 once per file: past the first, deep code is skipped quietly rather than reported again and again. */
+  private reportTooDeep(at: Span): void {
+    if (this.tooDeepReported) return;
+    this.tooDeepReported = true;
+    this.report('K1014', at, [MAX_NESTING]);
+  }
+
+  /** Skips the rest of an expression that is too deep to parse: up to a token that cannot continue it. */
+  private skipExpression(): void {
+    while (true) {
+      const kind = this.tok.kind;
+      if (kind === 'eof' || kind === ';' || kind === ',' || kind === '{' || kind === '..' || kind === 'within' || kind === 'step') return;
+      if (CLOSERS.has(kind) || ASSIGN_OPS.has(kind) || STATEMENT_KEYWORDS.has(kind) || ITEM_KEYWORDS.has(kind)) return;
+      this.skipBalanced();
+    }
   }
 
   // ------------------------------------------------------------ names and types
@@ -632,23 +663,46 @@ class Parser {
   }
 
   private parseIf(): IfStmt {
-    // `else if` chains are built in a loop, so a long chain cannot exhaust the stack.
+    // `else if` chains are built in a loop, so a long chain cannot exhaust the parser's stack; but each link
+    // nests one level deeper in the tree, so it counts towards MAX_NESTING for everything inside it.
     let current = this.parseIfHead();
     const chain: IfStmt[] = [current];
-    while (this.eat('else')) {
-      if (this.at('if')) {
-        const next = this.parseIfHead();
-        current.else = next;
-        chain.push(next);
-        current = next;
-      } else {
-        current.else = this.parseBlock("the 'else' block");
-        break;
+    const outer = this.depth;
+    try {
+      while (this.eat('else')) {
+        if (this.at('if')) {
+          if (this.depth >= MAX_NESTING) {
+            // Past the limit the rest of the chain is skipped: `if cond { … }` links up to the last `else`.
+            this.reportTooDeep(this.tok.span);
+            this.skipElseChain();
+            break;
+          }
+          this.depth++;
+          const next = this.parseIfHead();
+          current.else = next;
+          chain.push(next);
+          current = next;
+        } else {
+          current.else = this.parseBlock("the 'else' block");
+          break;
+        }
       }
+    } finally {
+      this.depth = outer;
     }
     const end = this.prevEnd;
     for (const node of chain) node.span = { start: node.span.start, end };
     return chain[0]!;
+  }
+
+  /** Skips `if c { … } else if … else { … }` from the current `if`, without parsing it. */
+  private skipElseChain(): void {
+    do {
+      while (!this.at('{') && !this.at('}') && !this.at('eof') && !ITEM_KEYWORDS.has(this.tok.kind)) this.skipBalanced();
+      if (!this.at('{')) return;
+      this.skipBalanced();
+    } while (this.eat('else'));
+    this.quietUntil = Math.max(this.quietUntil, this.prevEnd);
   }
 
   private parseIfHead(): IfStmt {
@@ -812,7 +866,9 @@ class Parser {
   parseExpr(): Expr {
     if (!this.enter()) {
       const start = this.tok.span.start;
-      this.skipBalanced();
+      this.skipExpression();
+      this.quietUntil = Math.max(this.quietUntil, this.prevEnd);
+      this.height = 1;
       return { kind: 'ErrorExpr', span: this.spanFrom(start) };
     }
     try {
@@ -826,21 +882,37 @@ class Parser {
   private parseBinary(minPrecedence: number): Expr {
     const start = this.tok.span.start;
     let left = this.parseUnary();
+    let height = this.height;
+    // Once the chain is too tall the rest of it is still read, but the whole chain becomes one ErrorExpr.
+    let tooTall = false;
     while (true) {
       const precedence = BINARY_PRECEDENCE[this.tok.kind];
-      if (precedence === undefined || precedence < minPrecedence) return left;
+      if (precedence === undefined || precedence < minPrecedence) break;
       if (this.isIncrementOperator()) {
         const op = this.tok;
         const twice = { start: op.span.start, end: op.span.end + 1 };
         this.report('K1005', twice, [`'${op.text}= 1' (Kern has no '${op.text}${op.text}' operator)`, `'${op.text}${op.text}'`]);
         this.advance();
         this.advance();
-        return left;
+        break;
       }
       const opTok = this.advance();
       const right = this.parseBinary(precedence + 1);
+      if (tooTall) continue;
+      const joined = Math.max(height, this.height) + 1;
+      if (this.tooTall(joined, right.span)) {
+        tooTall = true;
+        continue;
+      }
       left = { kind: 'Binary', op: opTok.kind as BinaryOp, opSpan: opTok.span, left, right, span: this.spanFrom(start) };
+      height = joined;
     }
+    if (tooTall) {
+      left = { kind: 'ErrorExpr', span: this.spanFrom(start) };
+      height = 1;
+    }
+    this.height = height;
+    return left;
   }
 
   /** `x++` / `x--`: two adjacent `+` (or `-`) with nothing that could be an operand after them. */
@@ -857,50 +929,76 @@ class Parser {
     const ops: Token[] = [];
     while (this.at('-') || this.at('!') || this.at('~')) ops.push(this.advance());
     let expr = this.parsePostfix();
+    let height = this.height;
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i]!;
+      height++;
+      if (this.tooTall(height, op.span)) {
+        expr = { kind: 'ErrorExpr', span: { start: ops[0]!.span.start, end: Math.max(op.span.end, expr.span.end) } };
+        height = 1;
+        break;
+      }
       expr = { kind: 'Unary', op: op.kind as UnaryOp, operand: expr, span: { start: op.span.start, end: Math.max(op.span.end, expr.span.end) } };
     }
+    this.height = height;
     return expr;
   }
 
   private parsePostfix(): Expr {
     const start = this.tok.span.start;
     let expr = this.parsePrimary();
+    let height = this.height;
+    // Once too tall, the rest of the postfix chain is still read, but the result is one ErrorExpr.
+    let tooTall = false;
     while (true) {
+      const partStart = this.tok.span.start;
       if (this.at('(')) {
         const list = this.parseArgs(expr.kind === 'Name' ? `the arguments of '${expr.name}'` : 'the argument list');
         if (expr.kind === 'Name') {
           const callee: Ident = { kind: 'Ident', name: expr.name, span: expr.span };
           const call: CallExpr = { kind: 'Call', callee, args: list.args, argsSpan: list.span, span: this.spanFrom(start) };
           expr = call;
+          height = Math.max(1, this.height) + 1;
         } else {
           if (expr.kind !== 'ErrorExpr') this.report('K1017', expr.span, [describeExpression(expr)]);
           expr = { kind: 'ErrorExpr', span: this.spanFrom(start) };
+          height = 1;
         }
       } else if (this.at('[')) {
         const open = this.advance();
         const index = this.parseExpr();
         this.expectClose(']', open, "'['");
         expr = { kind: 'Index', base: expr, index, span: this.spanFrom(start) };
+        height = Math.max(height, this.height) + 1;
       } else if (this.at('.')) {
         this.advance();
         const t = this.tok;
         if (t.kind === 'ident') {
           this.advance();
           expr = { kind: 'Member', base: expr, member: { kind: 'Ident', name: t.text, span: t.span }, span: this.spanFrom(start) };
+          height++;
         } else {
           this.expected("a member name such as 'x' after '.'");
           expr = { kind: 'ErrorExpr', span: this.spanFrom(start) };
+          height = 1;
         }
       } else {
-        return expr;
+        break;
       }
+      if (!tooTall && this.tooTall(height, this.spanFrom(partStart))) tooTall = true;
     }
+    if (tooTall) {
+      expr = { kind: 'ErrorExpr', span: this.spanFrom(start) };
+      height = 1;
+    }
+    this.height = height;
+    return expr;
   }
 
   private parsePrimary(): Expr {
     const t = this.tok;
+    // Leaves are height 1; '(' and '[' set it from what they hold.
+    this.height = 1;
     switch (t.kind) {
       case 'int':
         this.advance();
@@ -946,14 +1044,17 @@ class Parser {
   private parseArrayLit(): ArrayLit {
     const open = this.advance();
     const elements: Expr[] = [];
+    let height = 1;
     while (!this.at(']') && !this.at('eof')) {
       const before = this.pos;
       elements.push(this.parseExpr());
+      height = Math.max(height, this.height + 1);
       if (this.eat(',')) continue;
       if (this.pos === before || !EXPRESSION_STARTS.has(this.tok.kind)) break;
       this.report('K1005', { start: this.prevEnd, end: this.prevEnd }, ["',' between elements", this.describe(this.tok)]);
     }
     this.expectClose(']', open, "'['");
+    this.height = height;
     return { kind: 'ArrayLit', elements, span: this.spanFrom(open.span.start) };
   }
 
@@ -961,6 +1062,7 @@ class Parser {
   private parseArgs(what: string): { args: Arg[]; span: Span } {
     const open = this.advance();
     const args: Arg[] = [];
+    let height = 0;
     while (!this.at(')') && !this.at('eof')) {
       const before = this.pos;
       const start = this.tok.span.start;
@@ -971,12 +1073,14 @@ class Parser {
         name = { kind: 'Ident', name: t.text, span: t.span };
       }
       const value = this.parseExpr();
+      height = Math.max(height, this.height);
       args.push({ name, value, span: this.spanFrom(start) });
       if (this.eat(',')) continue;
       if (this.pos === before || !EXPRESSION_STARTS.has(this.tok.kind) || this.onNewLine()) break;
       this.report('K1005', { start: this.prevEnd, end: this.prevEnd }, ["',' between arguments", this.describe(this.tok)]);
     }
     this.expectClose(')', open, what);
+    this.height = height;
     return { args, span: this.spanFrom(open.span.start) };
   }
 }

@@ -97,8 +97,8 @@ test('recursion is diagnosed, direct and indirect', () => {
 test('built-ins check their argument counts and types', () => {
   assert.deepEqual(diags(K('  y[0] = exp(1);\n  y[1] = clamp(y[0], 0.0);\n  y[2] = select(1, 1.0, 2.0);')), [
     '2:14 K3005 integer literal `1` used where `f32` is expected; write `1.0`',
-    '3:15 K3014 `clamp` takes 3 argument(s) but 2 were given',
-    '4:17 K3001 mismatched types: expected `bool`, found `{integer}`',
+    '3:15 K3014 `clamp` takes 3 arguments but 2 were given',
+    '4:17 K3001 mismatched types: expected `bool`, found `i32`',
   ]);
   assert.deepEqual(diags(K('  let old = atomic_add(y[0], 1.0);\n  atomic_max(y[1], 2.0);\n  y[2] = old;')), [
     '3:14 K3027 `atomic_max` is not supported on `f32` elements',
@@ -151,7 +151,7 @@ run r {
     '7:23 K4015 parameter `a` of `k` is `f32`; pass a float (`2.0`) or convert with `f32(…)`',
     '7:29 K4014 buffer `q` holds `u32` but parameter `y` of `k` needs `f32`',
     '8:15 K4016 block size 2048 is over the limit of 1024 threads per block',
-    '8:20 K3014 `k` takes 4 argument(s) but 3 were given',
+    '8:20 K3014 `k` takes 4 arguments but 3 were given',
     '9:15 K5002 block size 48 is not a multiple of the warp size (32); the last warp runs partly idle',
     '9:19 K4013 parameter `n` of `k` is a scalar (`u32`); a buffer cannot be passed',
     '9:27 K4012 parameter `x` of `k` is a buffer (`f32[]`); pass a buffer',
@@ -173,7 +173,16 @@ test('imports: items come into scope; missing files, cycles and clashes are diag
   const lib = 'const W: u32 = 32;\nfn twice(v: f32) -> f32 {\n  return v * 2.0;\n}\n';
   assert.deepEqual(diags(`import "lib.kern";\n${K('  y[W] = twice(1.0);')}`, { '/lib.kern': lib }), []);
   assert.deepEqual(diags('import "gone.kern";\n'), ['1:8 K2004 cannot import `gone.kern`: file not found']);
-  assert.deepEqual(diags('import "a.kern";\n', { '/a.kern': 'import "main.kern";\n' }), ['/a.kern:1:8 K2005 import cycle: main.kern → a.kern → main.kern']);
+  // A cycle is reported at every import on it, so the file being checked shows it on its own import line.
+  assert.deepEqual(diags('import "a.kern";\n', { '/a.kern': 'import "main.kern";\n' }), [
+    '/a.kern:1:8 K2005 import cycle: main.kern → a.kern → main.kern',
+    '1:8 K2005 import cycle: main.kern → a.kern → main.kern',
+  ]);
+  assert.deepEqual(diags('import "a.kern";\n', { '/a.kern': 'import "b.kern";\n', '/b.kern': 'import "a.kern";\n' }), [
+    '/a.kern:1:8 K2005 import cycle: a.kern → b.kern → a.kern',
+    '/b.kern:1:8 K2005 import cycle: a.kern → b.kern → a.kern',
+    '1:8 K2014 imported file `a.kern` has 2 errors (1 in the files it imports)',
+  ]);
   assert.deepEqual(diags('import "lib.kern";\nconst W: u32 = 1;\n', { '/lib.kern': lib }), ['2:7 K2006 `W` is declared in both `main.kern` and `lib.kern`']);
   const r = check(`import "lib.kern";\n${K('  y[0] = 1.0;')}`, { '/lib.kern': `${lib}kernel other(y: mut f32[]) {\n  y[0] = 2.0;\n}\n` });
   assert.deepEqual(r.program?.kernels.map((k) => k.name), ['k', 'other']);
@@ -210,4 +219,112 @@ test('the semantic model records symbols, references and expression types', () =
   assert.equal(yWrite?.write, true);
   const cond = r.semantic.exprTypes.find((t) => src.slice(t.span.start, t.span.end) === 'i < n');
   assert.equal(cond?.type, 'bool');
+});
+
+test('an integer literal among floats gets K3005 with the fix, never the internal `{integer}` type', () => {
+  assert.deepEqual(diags(K('  y[0] = 1.0 + 2;\n  y[1] = max(y[0], 0);\n  y[2] = min(1.0, 2);\n  y[3] = -3 * 1.5;')), [
+    '2:16 K3005 integer literal `2` used where `f32` is expected; write `2.0`',
+    '3:20 K3005 integer literal `0` used where `f32` is expected; write `0.0`',
+    '4:19 K3005 integer literal `2` used where `f32` is expected; write `2.0`',
+    '5:10 K3005 integer literal `-3` used where `f32` is expected; write `-3.0`',
+  ]);
+  // Integer-only operations blame the float side; a non-literal integer constant is named `i32`.
+  assert.deepEqual(diags(`const N = 4;\n${K('  y[0] = f32(7 % 2.0);\n  y[1] = 1.5 + N;\n  y[2] = f32(ceil_div(7, 2.0));')}`), [
+    '3:18 K3006 float literal `2.0` used where `i32` is expected',
+    '4:16 K3001 mismatched types: expected `f32`, found `i32`',
+    '5:26 K3006 float literal `2.0` used where `i32` is expected',
+  ]);
+  const all = check(K('  y[0] = 1.0 + 2 * 3;\n  y[1] = min(1.0, 2 + 1);\n  if 1 + 1 { y[2] = 1.0; }')).diagnostics.map((d) => d.message);
+  assert.ok(all.length === 3 && all.every((m) => !m.includes('{integer}') && !m.includes('operator `min`')), all.join('\n'));
+});
+
+test('argument counts read as English: 1 argument, 1 was given', () => {
+  assert.deepEqual(diags(`kernel k(a: u32, y: mut f32[]) {\n  y[a] = exp(1.0, 2.0);\n}\nrun r {\n  let b = buffer(f32, 4, fill(1.0, 2.0));\n  launch k[1, 32](b);\n}\n`), [
+    '2:13 K3014 `exp` takes 1 argument but 2 were given',
+    '5:30 K3014 `fill` takes 1 argument but 2 were given',
+    '6:18 K3014 `k` takes 2 arguments but 1 was given',
+  ]);
+});
+
+test('a let broken by a syntax error is not also reported as unused', () => {
+  const r = check(K('  let a = 1.0 +;\n  let b = (2.0;\n  y[0] = 3.0;\n  let c = 4.0;'));
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['K1008', 'K1007', 'K5001']);
+  assert.match(r.diagnostics[2]!.message, /`c`/);
+});
+
+test('literals that overflow their float type are errors, on the device and on the host', () => {
+  assert.deepEqual(diags(`${K('  y[0] = 1e999999;\n  y[1] = -1e39 * y[0];\n  y[2] = 3.4e38;')}run r {\n  let x = 1e999999;\n  let _s = x;\n}\n`), [
+    '2:10 K3004 literal `1e999999` does not fit in `f32`',
+    '3:11 K3004 literal `1e39` does not fit in `f32`',
+    '7:11 K3004 literal `1e999999` does not fit in `float`',
+  ]);
+  assert.deepEqual(diags('kernel k(a: f32) {\n}\nrun r {\n  launch k[1, 32](1e300);\n}\n'), ['4:19 K3004 literal `1e300` does not fit in `f32`']);
+});
+
+test('host integers must stay exact (within 2^53)', () => {
+  assert.deepEqual(diags('run r {\n  let n = 4294967296 * 4294967296;\n  let m = 9007199254740992 + 0;\n  let _u = n + m;\n}\n'), [
+    '2:11 K3013 constant value 18446744073709551616 does not fit in `int`',
+  ]);
+});
+
+test('launch sizes are checked per dimension against the device limits', () => {
+  const src = 'kernel k() {\n}\nrun r {\n  launch k[1, [1, 1, 65]]();\n  launch k[[1, 65536], 32]();\n  launch k[1, [2048, 1]]();\n  launch k[1, [32, 2, 2]]();\n}\n';
+  assert.deepEqual(diags(src), [
+    '4:22 K4025 block dimension z is 65, over the limit of 64',
+    '5:16 K4025 grid dimension y is 65536, over the limit of 65535',
+    '6:15 K4016 block size 2048 is over the limit of 1024 threads per block',
+  ]);
+  const small = { maxThreadsPerBlock: 1024, maxSharedBytesPerBlock: 49152, warpSize: 32, maxGridDim: [100, 100, 100] as [number, number, number], maxBlockDim: [32, 32, 1] as [number, number, number] };
+  const r = check(src.replace('[[1, 65536], 32]', '[200, 32]'), {}, { limits: small });
+  assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${d.message}`), [
+    'K4025 block dimension z is 65, over the limit of 1',
+    'K4025 grid dimension x is 200, over the limit of 100',
+    'K4016 block size 2048 is over the limit of 1024 threads per block',
+    'K4025 block dimension z is 2, over the limit of 1',
+  ]);
+});
+
+test('a negative `within` tolerance is an error; a float for an integer parameter names its type', () => {
+  const src = 'kernel k(n: u32, y: mut f32[]) {\n  y[n] = 1.0;\n}\nrun r {\n  let b = buffer(f32, 32);\n  launch k[1, 32](1.5, b);\n  expect b[i] ~= 1.0 within -0.5;\n  expect b[i] ~= 1.0 within 0.0;\n}\n';
+  assert.deepEqual(diags(src), [
+    '6:19 K3006 float literal `1.5` used where `u32` is expected',
+    '7:29 K4026 `within` tolerance must not be negative, found -0.5',
+  ]);
+});
+
+test('a garbage import path is one syntax error, not also a missing file', () => {
+  assert.deepEqual(diags('import launch\nkernel k() {\n}\n'), ["1:8 K1005 expected a file path in quotes after 'import', found 'launch'"]);
+});
+
+test('errors in an imported file are summarised on the import line (K2014), transitively', () => {
+  const files = {
+    '/lib.kern': 'import "deep.kern";\nfn f() -> f32 {\n  return z;\n}\n',
+    '/deep.kern': 'const D: u32 = 1.5;\n',
+    '/ok.kern': 'const W: u32 = 2;\n',
+  };
+  assert.deepEqual(diags('import "lib.kern";\nimport "ok.kern";\nimport "deep.kern";\n', files), [
+    '/deep.kern:1:16 K3006 float literal `1.5` used where `u32` is expected',
+    '/lib.kern:1:8 K2014 imported file `deep.kern` has 1 error',
+    '/lib.kern:3:10 K2002 cannot find `z` in this scope',
+    '1:8 K2014 imported file `lib.kern` has 2 errors (1 in the files it imports)',
+    '3:8 K2014 imported file `deep.kern` has 1 error',
+  ]);
+  const r = check('import "deep.kern";\n', files);
+  assert.deepEqual(r.diagnostics.find((d) => d.code === 'K2014')?.related, [
+    { file: '/deep.kern', span: { start: 15, end: 18 }, message: 'first error: float literal `1.5` used where `u32` is expected' },
+  ]);
+});
+
+test('a bug in the front end becomes K9001 at the start of the main file, never an exception', () => {
+  const r = checkProgram('/main.kern', {
+    readFile: (p) => {
+      if (p === '/main.kern') return 'import "boom.kern";\nkernel k() {\n}\n';
+      throw new Error('host exploded');
+    },
+    resolveImport: (_from, spec) => `/${spec}`,
+  });
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.file, d.span.start, d.message]), [
+    ['K9001', 'error', '/main.kern', 0, 'internal compiler error: Error: host exploded; please report it'],
+  ]);
+  assert.equal(r.program, null);
 });

@@ -78,6 +78,7 @@ function diagnosticsDoc(): string {
   const groups: [string, string][] = [
     ['K1', 'Syntax (K1xxx)'], ['K2', 'Names, scopes and imports (K2xxx)'], ['K3', 'Types, literals and constants (K3xxx)'],
     ['K4', 'Kernels, barriers, shared memory, launches and run blocks (K4xxx)'], ['K5', 'Warnings (K5xxx)'],
+    ['K9', 'Internal errors (K9xxx)'],
   ];
   const out = [
     '# Kern diagnostics',

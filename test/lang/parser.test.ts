@@ -439,9 +439,11 @@ test('a syntax error next to a lexical error is not reported twice', () => {
   assert.deepEqual(diags('const X = 0x;'), ["1:11 K1004 invalid number '0x': expected hexadecimal digits after '0x'"]);
 });
 
+const TOO_DEEP = 'nesting too deep: more than 256 levels of brackets, blocks or operators (split long expressions with `let`)';
+
 test('deep nesting gives one diagnostic instead of a stack overflow', () => {
   const open = '('.repeat(10000);
-  assert.deepEqual(diags(`const X = ${open}1${')'.repeat(10000)};`), ['1:267 K1014 nesting too deep: more than 256 levels of brackets, blocks or expressions']);
+  assert.deepEqual(diags(`const X = ${open}1${')'.repeat(10000)};`), [`1:267 K1014 ${TOO_DEEP}`]);
   const unclosed = diags(`const X = ${open}1;`);
   assert.equal(unclosed.length, 1);
   assert.match(unclosed[0]!, /K1014/);
@@ -449,11 +451,17 @@ test('deep nesting gives one diagnostic instead of a stack overflow', () => {
   assert.equal(blocks.length, 1);
   assert.match(blocks[0]!, /K1014/);
   assert.deepEqual(diags(`const X = ${open}`).length, 1);
-  // Long prefix-operator runs and else-if chains are read iteratively and are fine.
-  assert.deepEqual(diags(`const X = ${'-'.repeat(10000)}1;`), []);
+  // Operator chains, prefix-operator runs and else-if links nest the tree too: one K1014 where the limit is
+  // crossed, never a stack overflow in a later pass.
+  assert.deepEqual(diags(`const X = ${'-'.repeat(10000)}1;`), [`1:9755 K1014 ${TOO_DEEP}`]);
+  assert.deepEqual(diags(`const X = ${'-'.repeat(255)}1;`), []);
   const chain = Array.from({ length: 3000 }, (_, i) => `if a == ${i} { f(); }`).join(' else ');
-  assert.deepEqual(diags(`kernel k() { ${chain} }`), []);
-  assert.deepEqual(diags(`const X = ${Array.from({ length: 10000 }, (_, i) => `${i}`).join(' + ')};`), []);
+  const chained = diags(`kernel k() { ${chain} }`);
+  assert.equal(chained.length, 1);
+  assert.match(chained[0]!, /K1014/);
+  const sum = (n: number) => `const X = ${Array.from({ length: n }, (_, i) => `${i}`).join(' + ')};`;
+  assert.deepEqual(diags(sum(10000)), [`1:${sum(10000).indexOf(' 256 +') + 2} K1014 ${TOO_DEEP}`]);
+  assert.deepEqual(diags(sum(256)), []);
 });
 
 test('every example parses with zero diagnostics', () => {

@@ -104,10 +104,10 @@ test('the rendered JS is readable: named after the kernel, its parameters and lo
   const i = kb.local('i', 'u32');
   const src = renderKernelJs(kb.build([i.set(geo('thread.x')), { op: 'if', cond: bin('<', i.get(), n), then: [x.store(i.get(), bin('*', x.load(i.get()), { op: 'const', type: 'f32', value: 2 }))], else: [] }]));
   assert.match(src, /^\/\/ Kern kernel `scale` \(test\.kern:1:1\) rendered for the simulated eGPU\./);
-  assert.match(src, /const n\$ = L\.args\[0\]; \/\/ u32 n/);
+  assert.match(src, /const n\$ = L\.args\[0\] >>> 0; \/\/ u32 n/);
   assert.match(src, /if \(\(i\$0 < n\$\)\) \{/);
   assert.match(src, /x\$\[\$s\] = \$a;/);
-  // Bytes are counted per straight-line region (`cN++`) and multiplied out at the end.
-  assert.match(src, /writes: \[0, c\d+\]/);
+  // Bytes are counted per straight-line region (`cN += 1`) and multiplied out at the end.
+  assert.match(src, /writes: \[0, C\[\d+\]\]/);
   void u32; void i32;
 });
