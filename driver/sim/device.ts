@@ -1,5 +1,6 @@
 // The simulated eGPU: device memory in SharedArrayBuffers, kernels run for real in a worker thread, and
 // every operation placed on a virtual timeline by the profile's timing model (see docs/simulator.md).
+import { constants as bufferConstants } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,6 +52,9 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** The largest buffer the simulator can back: the longest Uint8Array this Node.js allows. */
+export const MAX_SIMULATED_BUFFER_BYTES = bufferConstants.MAX_LENGTH;
+
 export class SimDevice implements Device {
   private readonly timeLimitMs: number;
   private readonly timeline: Timeline;
@@ -99,6 +103,14 @@ export class SimDevice implements Device {
         throw new DeviceError(
           `out of device memory: buffer ${name} needs ${formatBytes(bytes)} (${bytes} bytes) but ${this.deviceInfo.name} has ${formatBytes(capacity)} ` +
             `(${capacity} bytes) with ${formatBytes(this.allocatedBytes)} (${this.allocatedBytes} bytes) already allocated`,
+          { kind: 'out-of-memory' },
+        );
+      }
+      // Kernels see a buffer through one typed array, and this Node.js caps a typed array's length.
+      if (bytes > MAX_SIMULATED_BUFFER_BYTES) {
+        throw new DeviceError(
+          `buffer ${name} of ${formatBytes(bytes)} (${bytes} bytes) fits the simulated ${formatBytes(capacity)} device, but the simulator can back ` +
+            `at most ${formatBytes(MAX_SIMULATED_BUFFER_BYTES)} per buffer on Node.js ${process.version}; split it, shrink it, or run it on a real GPU (--device cuda:N)`,
           { kind: 'out-of-memory' },
         );
       }

@@ -30,9 +30,12 @@ export function kernelUs(work: KernelWork, c: DeviceCeilings): number {
   return c.launchLatencyUs + Math.max(memory, compute, link);
 }
 
-/** Modeled duration of a device-side memset: bytes at memory bandwidth. */
+/**
+ * Modeled duration of a device-side memset: it is enqueued like a kernel (cuMemsetD8Async costs a launch),
+ * then writes its bytes at memory bandwidth.
+ */
 export function memsetUs(bytes: number, c: DeviceCeilings): number {
-  return bytesUs(bytes, c.memoryGBps);
+  return c.launchLatencyUs + bytes / (c.memoryGBps * 1e3);
 }
 
 type Source = LaunchOptions['source'];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimDevice } from '../../driver/sim/device';
+import { MAX_SIMULATED_BUFFER_BYTES, SimDevice } from '../../driver/sim/device';
 import { DeviceError, type DeviceInfo } from '../../driver/device';
 import { encodeElements, decodeElements } from '../../driver/sim/storage';
 import { KernelBuilder, add, at, bin, f32, geo, iff, loop, lt } from './ir-builders';
@@ -93,7 +93,7 @@ test('modeled copy time = latency + bytes / bandwidth for every profile', async 
       assert.equal(h2d!.duration_us, c.transferLatencyUs + bytes / (c.linkH2DGBps * 1e3), file);
       assert.equal(d2h!.duration_us, c.transferLatencyUs + bytes / (c.linkD2HGBps * 1e3), file);
       assert.equal(d2h!.start_us, h2d!.duration_us, file);
-      assert.equal(memset!.duration_us, bytes / (c.memoryGBps * 1e3), file);
+      assert.equal(memset!.duration_us, c.launchLatencyUs + bytes / (c.memoryGBps * 1e3), file);
       assert.equal(memset!.start_us, d2h!.start_us + d2h!.duration_us, file);
       assert.equal(sync!.kind, 'sync');
       assert.equal(sync!.lane, 'host');
@@ -224,6 +224,26 @@ test('alloc past the profile capacity is out of memory, naming the request, the 
       assert.equal(e.message, `out of device memory: buffer kv needs 512.00 KiB (524288 bytes) but ${DEFAULT.name} has 1.00 MiB (1048576 bytes) with 768.00 KiB (786432 bytes) already allocated`);
       return true;
     });
+  } finally {
+    await dev.dispose();
+  }
+});
+
+test('a buffer that fits the device but not one simulated allocation says why (regression: "Invalid typed array length")', async () => {
+  const dev = new SimDevice(DEFAULT);
+  try {
+    const bytes = MAX_SIMULATED_BUFFER_BYTES + 4;
+    for (const placement of ['device', 'host'] as const) {
+      await assert.rejects(dev.alloc(bytes, placement, 'huge'), (e: unknown) => {
+        assert.ok(e instanceof DeviceError);
+        assert.equal(e.detail.kind, 'out-of-memory');
+        assert.match(e.message, /^buffer huge of .* fits the simulated 32\.00 GiB device, but the simulator can back at most .* per buffer on Node\.js v\d+/);
+        assert.match(e.message, /--device cuda:N\)$/);
+        return true;
+      });
+    }
+    const ok = await dev.alloc(1024, 'device', 'small');
+    assert.equal(ok.bytes, 1024, 'the device stays usable');
   } finally {
     await dev.dispose();
   }
