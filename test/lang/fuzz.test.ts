@@ -8,23 +8,13 @@ import type { SourceFile, Span } from '../../kernels/lang/ast';
 import { tokenize } from '../../kernels/lang/lexer';
 import { parse } from '../../kernels/lang/parser';
 import type { Diagnostic } from '../../kernels/lang/source';
+import { seededRandom } from '../../kernels/llama/tiny-model';
 
 const EXAMPLES = resolve(__dirname, '..', '..', 'kernels', 'examples');
 const CASES = 3000;
 /** The checker is ~5× slower than the parser: check every third mutated file to keep the test quick. */
 const CHECK_EVERY = 3;
 
-/** mulberry32: a small deterministic PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTABLE = ['{', '}', '(', ')', '[', ']', ';', ',', '.', '..', '=', '==', '~=', '-', '/*', '*/', '//', '"', '\n', ' ',
   'let ', 'if ', 'else ', 'for ', 'kernel ', 'run ', 'fn ', 'const ', 'shared ', 'launch ', 'expect ', 'within ', 'step ',
@@ -147,7 +137,7 @@ const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.kern')).sort()
 test(`front end survives ${CASES} seeded mutations of the examples (checker on every ${CHECK_EVERY}rd)`, async (t) => {
   const checker = await loadChecker();
   if (!checker) t.diagnostic('kernels/lang/index.ts not available yet: fuzzing the parser only');
-  const random = prng(20240611);
+  const random = seededRandom(20240611);
   let withErrors = 0;
   for (let i = 0; i < CASES; i++) {
     const example = examples[i % examples.length]!;
@@ -178,7 +168,7 @@ test(`front end survives ${CASES} seeded mutations of the examples (checker on e
 });
 
 test('random token soup never throws and keeps every range inside the file', () => {
-  const random = prng(7);
+  const random = seededRandom(7);
   const vocabulary = [...INSERTABLE, 'return ', 'while ', 'repeat ', 'read ', 'true', '1.0', 'a', 'b', '+', '*', '<<=', '!'];
   for (let i = 0; i < 500; i++) {
     const length = Math.floor(random() * 80);

@@ -5,17 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startServer, positionAt, REPO, FIXTURES } from './harness';
+import { seededRandom } from '../../kernels/llama/tiny-model';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = ['{', '}', '(', ')', '[', ']', ';', 'let ', 'var x = ', 'launch ', 'kernel k(', 'thread.', '..', '/*', '*/', '//', '"', '\n', ' ', 'mut ', 'f16', '1e', '0x', 'é', '\u{1F600}', 'barrier();', 'if i < n {', 'return ', '= ', '+'];
 const REQUESTS = [
@@ -28,7 +19,7 @@ const REQUESTS = [
 test('the server survives 2,000 random edits with requests in between and still answers', async () => {
   const client = await startServer({ initializationOptions: { diagnosticsDelayMs: 5 } });
   try {
-    const random = prng(20240607);
+    const random = seededRandom(20240607);
     const sources = readdirSync(path.join(REPO, 'kernels/examples')).filter((f) => f.endsWith('.kern')).map((f) => path.join(REPO, 'kernels/examples', f));
     sources.push(path.join(FIXTURES, 'main.kern'), path.join(FIXTURES, 'fixes.kern'));
     const uris: string[] = [];
