@@ -97,6 +97,8 @@ interface HostBuffer {
   device: DeviceBuffer;
   /** The host's copy of the contents, or null when the device may have changed it since. */
   host: ArrayLike<number> | null;
+  /** Whether `host` came back from the device (a read), rather than being what the host uploaded. */
+  readBack?: boolean;
 }
 
 async function executeRun(
@@ -347,7 +349,10 @@ class Interpreter {
     const program = await this.compile(kernel);
     const source = { file: stmt.loc.file, line: stmt.loc.line, column: stmt.loc.column };
     await this.device.launch(program, grid, block, args, { source, ...(this.options.signal ? { signal: this.options.signal } : {}) });
-    for (const buf of written) buf.host = null;
+    for (const buf of written) {
+      buf.host = null;
+      buf.readBack = false;
+    }
     this.pendingWork = true;
   }
 
@@ -373,7 +378,13 @@ class Interpreter {
 
   private async execExpect(stmt: Extract<IrHostStmt, { op: 'expect' }>): Promise<void> {
     const target = this.buffer(stmt.buffer, stmt.loc);
-    const got = await this.hostCopy(target, stmt.loc);
+    // LANGUAGE.md: `expect b[…]` reads b first if it was not read — a D2H copy on the timeline, even when
+    // the host still holds what it uploaded. Other buffers the expression indexes use any current host copy.
+    let got = target.host;
+    if (!got || !target.readBack) {
+      got = await this.download(target, stmt.loc);
+      this.reads[target.name] = got;
+    }
     await this.prepare(stmt.value, stmt.loc);
     await this.prepare(stmt.tolerance, stmt.loc);
     const indexSlot = { value: 0 };
@@ -408,6 +419,7 @@ class Interpreter {
     const bytes = await this.device.download(buf.device, { file: loc.file, line: loc.line, column: loc.column });
     this.pendingWork = false;
     buf.host = decodeElements(bytes.subarray(0, buf.count * STORAGE_BYTES[buf.elem]), buf.elem);
+    buf.readBack = true;
     return buf.host;
   }
 

@@ -344,3 +344,23 @@ test('f16 encoding rounds to nearest even and round-trips', () => {
   for (let bits = 0; bits < 0x7c00; bits += 37) assert.equal(f32ToF16Bits(f16BitsToNumber(bits)), bits);
   assert.deepEqual(Array.from(decodeElements(encodeElements([0.5, -0.25], 'f16'), 'f16')), [0.5, -0.25]);
 });
+
+test('expect reads its buffer first when it was not read, even if only uploaded (regression: no D2H on the timeline)', async () => {
+  const dev = new FakeDevice();
+  const prog = program([{
+    name: 'gens',
+    body: [
+      buffer('c', 'f32', int(8), { kind: 'fill', value: float(1.5) }, 12),
+      expectStmt('c', '==', float(1.5), 0, 13),
+      { op: 'read', buffer: 'c', loc: at(14) },
+      expectStmt('c', '==', float(1.5), 0, 15),
+    ],
+  }]);
+  const [r] = await runProgram(prog, dev);
+  assert.equal(r!.error, null);
+  assert.deepEqual(r!.expects.map((e) => e.pass), [true, true]);
+  // The first expect downloads c; the explicit read downloads it again; the second expect uses that read.
+  assert.deepEqual(dev.log.filter((l) => l.startsWith('download')), ['download c', 'download c']);
+  assert.deepEqual(r!.events.map((ev) => ev.kind), ['h2d', 'd2h', 'd2h']);
+  assert.deepEqual(Array.from(r!.reads['c']!), [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+});
