@@ -61,7 +61,7 @@ function fmtUs(us: number): string {
 }
 
 /** Runs the file's run blocks (or one) with progress and cancel; optionally opens the profiler. */
-async function runFile(ctx: Ctx, uri: vscode.Uri | undefined, runName: string | undefined, profile: boolean): Promise<LastRunOrUndefined> {
+async function runFile(ctx: Ctx, uri: vscode.Uri | undefined, runName: string | undefined, profile: boolean): Promise<Ctx['lastRun']> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage(UNTRUSTED);
     return undefined;
@@ -121,7 +121,6 @@ async function runFile(ctx: Ctx, uri: vscode.Uri | undefined, runName: string | 
     await device.dispose().catch(() => undefined);
   }
 }
-type LastRunOrUndefined = Ctx['lastRun'];
 
 function reportRuntimeFaults(ctx: Ctx, doc: vscode.TextDocument, results: RunResult[]): void {
   const byFile = new Map<string, vscode.Diagnostic[]>();
