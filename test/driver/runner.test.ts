@@ -10,7 +10,7 @@ import type { HostExpr, IrBufferInit, IrHostStmt, IrKernel, IrParam, IrProgram, 
 import { DeviceError } from '../../driver/device';
 import { FakeDevice, f32 } from './fake-device';
 
-const FILE = '/work/proj/demo.kern';
+const FILE = '/projects/demo/demo.kern';
 const at = (line: number, column = 3): SourceLoc => ({ file: FILE, line, column });
 const int = (value: number): HostExpr => ({ op: 'const', type: 'int', value });
 const float = (value: number): HostExpr => ({ op: 'const', type: 'float', value });

@@ -13,7 +13,7 @@ export function syntheticProfile(count: number, info: DeviceInfo): ProfileData {
   const events: TraceEvent[] = [];
   let t = 0;
   let step = 0;
-  const src = (line: number) => ({ file: '/work/llama.kern', line, column: 3 });
+  const src = (line: number) => ({ file: '/projects/llama.kern', line, column: 3 });
   while (events.length < count) {
     const jitter = ((step * 2654435761) % 1000) / 1000;
     const push = (e: TraceEvent) => {
@@ -33,5 +33,5 @@ export function syntheticProfile(count: number, info: DeviceInfo): ProfileData {
     t += 30 + (step % 50 === 0 ? 400 : 0);
     step++;
   }
-  return { device: info, runName: `synthetic_${count}`, file: '/work/llama.kern', events, summary: summarize(events, info), roofline: computeRoofline(events, info) };
+  return { device: info, runName: `synthetic_${count}`, file: '/projects/llama.kern', events, summary: summarize(events, info), roofline: computeRoofline(events, info) };
 }
