@@ -10,6 +10,7 @@ import { openDevice } from '../driver/open';
 import { listProfiles } from '../driver/profiles';
 import { runProgram, type RunResult } from '../driver/runner';
 import { toChromeTrace } from '../driver/trace';
+import { formatRunReport } from '../driver/report';
 import type { DeviceInfo } from '../driver/device';
 import { renderPtx } from '../kernels/codegen/ptx';
 import { renderKernelJs } from '../kernels/codegen/js';
@@ -33,31 +34,6 @@ function compile(doc: vscode.TextDocument, limits?: DeviceInfo['limits']) {
   const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
   const host = nodeSourceHost((p) => open.get(p));
   return checkProgram(doc.uri.fsPath, host, limits ? { limits } : undefined);
-}
-
-function formatResult(r: RunResult): string[] {
-  const lines = [`── run ${r.name} ──`];
-  const s = r.summary;
-  lines.push(`  total ${fmtUs(s.total_us)} · copies ${fmtUs(s.copy_us)} · compute ${fmtUs(s.compute_us)} · idle ${fmtUs(s.idle_us)}`);
-  for (const row of s.rows) {
-    lines.push(`  ${row.kind.padEnd(6)} ${row.name.padEnd(24)} ×${row.count}  ${fmtUs(row.total_us).padStart(10)}  ${row.gbps.toFixed(1)} GB/s  ${row.percent_of_ceiling.toFixed(0)}% of ${row.ceiling}`);
-  }
-  lines.push(`  verdict: ${s.verdict_text}`);
-  for (const e of r.expects) {
-    if (e.pass) lines.push(`  ✓ expect ${e.buffer}: ${e.checked} elements`);
-    else {
-      lines.push(`  ✗ expect ${e.buffer}: ${e.failed} of ${e.checked} elements differ`);
-      for (const m of e.mismatches) lines.push(`      [${m.index}] got ${m.got}, want ${m.want}`);
-    }
-  }
-  if (r.error) lines.push(`  error: ${r.error.message}`);
-  return lines;
-}
-
-function fmtUs(us: number): string {
-  if (us >= 1e6) return `${(us / 1e6).toFixed(2)} s`;
-  if (us >= 1e3) return `${(us / 1e3).toFixed(2)} ms`;
-  return `${us.toFixed(1)} µs`;
 }
 
 /** Runs the file's run blocks (or one) with progress and cancel; optionally opens the profiler. */
@@ -103,8 +79,7 @@ async function runFile(ctx: Ctx, uri: vscode.Uri | undefined, runName: string | 
         });
       },
     );
-    ctx.output.appendLine(`${path.basename(file)} on ${device.info().name}`);
-    for (const r of results) for (const line of formatResult(r)) ctx.output.appendLine(line);
+    for (const line of formatRunReport(results, device.info()).trimEnd().split('\n')) ctx.output.appendLine(line);
     ctx.output.show(true);
     reportRuntimeFaults(ctx, doc, results);
     const info = device.info();

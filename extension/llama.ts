@@ -3,16 +3,14 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import type { Handler } from './commands';
-import { ProfilerPanel } from './panel';
+import { makeNonce, ProfilerPanel } from './panel';
 import { openDevice } from '../driver/open';
 import { loadProfile } from '../driver/profiles';
 import { computeRoofline, summarize } from '../driver/trace';
-import { runLlama, type LlamaRunResult } from '../kernels/llama/engine';
+import { DEFAULT_PROMPT, decodeEvents, printableToken, runLlama, type LlamaRunResult } from '../kernels/llama/engine';
 import { projectLlama } from '../kernels/llama/project';
 import { ensureTinyModel } from '../kernels/llama/tiny-model';
 import { renderWhatIfHtml } from '../webview/whatif-html';
-
-const PROMPT = 'Once upon a time';
 
 export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
   if (!vscode.workspace.isTrusted) {
@@ -34,7 +32,7 @@ export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
   try {
     const model = configured || ensureTinyModel('q8_0');
     ctx.output.appendLine(`Llama demo on ${info.name}: ${configured ? model : 'the generated tiny model (random weights: the text is noise; the kernels and timings are real)'}`);
-    ctx.output.appendLine(`prompt: ${PROMPT}`);
+    ctx.output.appendLine(`prompt: ${DEFAULT_PROMPT}`);
     ctx.output.show(true);
     let text = '';
     result = await vscode.window.withProgress(
@@ -45,12 +43,12 @@ export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
         return runLlama({
           model,
           device: device!,
-          prompt: PROMPT,
+          prompt: DEFAULT_PROMPT,
           tokens,
           signal: abort.signal,
           onToken: (e) => {
             // Random weights make noise tokens: show control characters and broken UTF-8 as visible dots.
-            text += e.text.replace(/\n/g, '⏎').replace(/[\uFFFD\p{Cc}]/gu, '·');
+            text += printableToken(e.text);
             progress.report({ message: `token ${e.index + 1}/${tokens}`, increment: 100 / tokens });
           },
         });
@@ -68,8 +66,8 @@ export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
     await device.dispose().catch(() => undefined);
   }
 
-  const decodes = result.steps.filter((s) => s.kind === 'decode');
-  const events = decodes.length ? result.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : result.events;
+  const decoded = decodeEvents(result);
+  const events = decoded.length ? decoded : result.events;
   ProfilerPanel.createOrShow(
     ctx.extension.extensionUri,
     'llama-demo',
@@ -81,12 +79,9 @@ export const runLlamaDemo = (ctx: Ctx): Handler => async () => {
   const projectionDevice = info.backend === 'sim' ? info : loadProfile('rtx5090-usb4', ctx.extraProfilePaths());
   const projection = projectLlama({ model: 'llama-3.1-8b', quant: 'q4_0', device: projectionDevice });
   const whatIf = vscode.window.createWebviewPanel('egpu.whatif', `What-if: ${projection.title}`, { viewColumn: vscode.ViewColumn.Three, preserveFocus: true }, { enableScripts: false, localResourceRoots: [] });
-  whatIf.webview.html = renderWhatIfHtml(projection, nonce());
+  whatIf.webview.html = renderWhatIfHtml(projection, makeNonce());
   ctx.push(whatIf);
   for (const line of projection.explanation) ctx.output.appendLine(line);
   return { result, projection };
 };
 
-function nonce(): string {
-  return Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
-}

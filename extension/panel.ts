@@ -1,5 +1,6 @@
 // The profiler panel host: one class per panel (createOrShow, revive, dispose). The webview only draws;
 // this side posts the engine's computed profile and answers the panel's typed messages.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderPanelHtml } from '../webview/html';
 import { isPanelMessage, type ProfileData } from '../webview/protocol';
@@ -111,11 +112,9 @@ async function jumpTo(file: string, line: number, column: number): Promise<void>
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
 }
 
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
+/** A fresh CSP nonce for one webview page (unguessable: from the crypto RNG). */
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64url');
 }
 
 function safeJson(x: unknown): string {

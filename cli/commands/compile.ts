@@ -1,12 +1,11 @@
 // `egpu compile FILE --target ptx|js [--kernel NAME] [--arch sm_XX]`: prints the PTX module or the simulator's
 // JavaScript for a file's kernels; compile errors print as diagnostics (like `egpu check`) and exit 1.
-import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { renderPtx, DEFAULT_PTX_TARGET } from '../../kernels/codegen/ptx';
 import { renderKernelJs } from '../../kernels/codegen/js';
-import { LineMap, type Diagnostic } from '../../kernels/lang/index';
 import { compileFile } from '../../driver/source-host';
 import { flagValue, parseArgs, UsageError } from '../args';
+import { formatDiagnostic } from '../diagnostics';
 
 const USAGE = 'usage: egpu compile FILE --target ptx|js [--kernel NAME] [--arch sm_80]\n';
 
@@ -43,7 +42,7 @@ export async function runCompile(argv: string[]): Promise<number> {
 
   const path = resolve(file);
   const result = compileFile(path);
-  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, result.files) + '\n');
   if (!result.program) return 1;
 
   let kernels = result.program.kernels;
@@ -59,23 +58,4 @@ export async function runCompile(argv: string[]): Promise<number> {
   if (target === 'ptx') process.stdout.write(renderPtx(kernels, { target: arch }));
   else process.stdout.write(kernels.map((k) => renderKernelJs(k)).join('\n\n') + '\n');
   return 0;
-}
-
-const lineMaps = new Map<string, LineMap | null>();
-
-/** `file:line:col: error CODE: message`, with the path relative to the working folder. */
-export function formatDiagnostic(d: Diagnostic): string {
-  let map = lineMaps.get(d.file);
-  if (map === undefined) {
-    try {
-      map = new LineMap(readFileSync(d.file, 'utf8'));
-    } catch {
-      map = null;
-    }
-    lineMaps.set(d.file, map);
-  }
-  const pos = map ? map.position(d.span.start) : { line: 0, character: 0 };
-  const rel = relative(process.cwd(), d.file);
-  const shown = rel && !rel.startsWith('..') ? rel : d.file;
-  return `${shown}:${pos.line + 1}:${pos.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
 }

@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import { parseArgs, UsageError, flagValue } from '../args';
 import { openDevice } from '../../driver/open';
 import { formatBytes, summarize, toChromeTrace } from '../../driver/trace';
-import { runLlama } from '../../kernels/llama/engine';
+import { DEFAULT_PROMPT, decodeEvents, printableToken, runLlama } from '../../kernels/llama/engine';
 import { projectLlama } from '../../kernels/llama/project';
 import { ensureTinyModel } from '../../kernels/llama/tiny-model';
-import { checkTracePath, DEFAULT_PROMPT, fileProblem, formatProjection } from './llama';
+import { checkTracePath, fileProblem, formatProjection } from './llama';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -56,11 +56,9 @@ export async function runDemo(argv: string[]): Promise<number> {
     out(dim('Random weights, so the text is noise — the kernels, the data movement and the timings are real.\n\n'));
     const model = ensureTinyModel('q8_0');
     out(`${bold('prompt')}  ${DEFAULT_PROMPT}\n${bold('output')}  `);
-    const r = await runLlama({ model, device, prompt: DEFAULT_PROMPT, tokens: 24, onToken: (e) => out(yellow(e.text.replace(/\n/g, '⏎').replace(/[\uFFFD\p{Cc}]/gu, '·'))) });
+    const r = await runLlama({ model, device, prompt: DEFAULT_PROMPT, tokens: 24, onToken: (e) => out(yellow(printableToken(e.text))) });
     out('\n\n');
-    const decodes = r.steps.filter((s) => s.kind === 'decode');
-    const decodeEvents = decodes.length ? r.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : [];
-    const summary = summarize(decodeEvents, info);
+    const summary = summarize(decodeEvents(r), info);
     const decoded = r.decode_runs > 0;
     const rows: [string, string][] = [
       ['model', `${r.config.layers} layers · dim ${r.config.dim} · ${r.config.heads} heads (${r.config.kvHeads} KV) · ${r.format.toUpperCase()} · ${formatBytes(r.weight_bytes)}`],

@@ -7,7 +7,7 @@ import { openDevice } from '../../driver/open';
 import { DEFAULT_PROFILE, loadProfile } from '../../driver/profiles';
 import { formatBytes, summarize, toChromeTrace } from '../../driver/trace';
 import type { Device, DeviceInfo } from '../../driver/device';
-import { runLlama, type LlamaRunResult } from '../../kernels/llama/engine';
+import { DEFAULT_PROMPT, decodeEvents, runLlama, type LlamaRunResult } from '../../kernels/llama/engine';
 import { closeGGUF, openGGUF } from '../../kernels/llama/gguf';
 import { llamaTensors, readLlamaConfig } from '../../kernels/llama/model';
 import { doesNotFit, KNOWN_MODELS, projectLlama, type ProjectionCase, type ProjectionResult } from '../../kernels/llama/project';
@@ -19,7 +19,6 @@ const USAGE = `usage: egpu llama [--model FILE.gguf | --quant FORMAT] [--prompt 
                   [--weights device|host] [--seed N] [--temperature T] [--top-p P] [--context N] [--trace OUT.json] [--json]
        egpu llama --project llama-3.1-8b|llama-3.2-1b [--quant q4_0|q8_0|f16|bf16|f32] [--device sim:PROFILE] [--position N] [--json]`;
 
-export const DEFAULT_PROMPT = 'Once upon a time';
 export const NOISE_NOTE = 'No --model given: running the tiny Llama-shaped model generated with random weights — the text is noise; the pipeline and the timings are real.';
 
 const VALUED = ['model', 'prompt', 'tokens', 'device', 'weights', 'seed', 'temperature', 'top-p', 'trace', 'project', 'quant', 'position', 'context'];
@@ -309,8 +308,7 @@ function noDecodeReason(r: LlamaRunResult): string {
 export function formatGeneration(r: LlamaRunResult, info: DeviceInfo): string {
   const ms = (x: number) => x.toFixed(2).padStart(10);
   const clock = info.backend === 'sim' ? `modelled timeline of ${info.name}` : `measured on ${info.name}`;
-  const decodes = r.steps.filter((s) => s.kind === 'decode');
-  const decodeEvents = decodes.length ? r.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : [];
+  const decodeTrace = decodeEvents(r);
   const decoded = r.decode_runs > 0;
   const lines = [
     `${r.model_name} · ${r.config.layers} layers, dim ${r.config.dim}, ${r.format.toUpperCase()} weights ${r.weights === 'host' ? 'streamed over the link (host-mapped)' : 'in device memory'} (${formatBytes(r.weight_bytes)})`,
@@ -325,7 +323,7 @@ export function formatGeneration(r: LlamaRunResult, info: DeviceInfo): string {
       ? `per token: ${r.kernels_per_token.toFixed(0)} kernels, ${r.syncs_per_token.toFixed(0)} host round trip${r.syncs_per_token === 1 ? '' : 's'}, ${formatBytes(r.link_bytes_per_token)} over the link`
       : 'per token: n/a (no decode step ran)',
   ];
-  if (decodeEvents.length) lines.push(`verdict: ${summarize(decodeEvents, info).verdict_text}`);
+  if (decodeTrace.length) lines.push(`verdict: ${summarize(decodeTrace, info).verdict_text}`);
   const stopped = r.stop === 'eos' ? 'end of sequence' : r.stop === 'length' ? `${r.tokens.length} token${r.tokens.length === 1 ? '' : 's'}` : r.stop;
   lines.push(`stopped: ${stopped} · simulator wall time ${(r.wall_ms / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;

@@ -154,6 +154,20 @@ export function sampleToken(logits: Float32Array, temperature: number, topP: num
 }
 
 /** Runs prompt + generation on the device. Throws GGUFError / DeviceError / Error with user-facing messages. */
+/** The prompt the demo faces (CLI, `egpu demo`, the VS Code command) use when the user gives none. */
+export const DEFAULT_PROMPT = 'Once upon a time';
+
+/** The events of the decode steps (after the first token), where tokens/s is measured; [] when none ran. */
+export function decodeEvents(r: LlamaRunResult): TraceEvent[] {
+  const decodes = r.steps.filter((s) => s.kind === 'decode');
+  return decodes.length ? r.events.slice(decodes[0]!.first_event, decodes[decodes.length - 1]!.end_event) : [];
+}
+
+/** A token's text made safe to print: newlines shown as ⏎, control characters and broken UTF-8 as ·. */
+export function printableToken(text: string): string {
+  return text.replace(/\n/g, '⏎').replace(/[\uFFFD\p{Cc}]/gu, '·');
+}
+
 export async function runLlama(options: LlamaRunOptions): Promise<LlamaRunResult> {
   const wallStart = performance.now();
   const device = options.device;

@@ -2,6 +2,7 @@
 // shapes of a large model, with weights resident in VRAM vs streamed over the link every token.
 import type { DeviceInfo } from '../../driver/device';
 import { formatBytes } from '../../driver/trace';
+import { bytesUs, kernelUs, transferUs } from '../../driver/sim/timing';
 import type { LlamaConfig } from './model';
 import { activationBuffers, forwardStep, rowBytes, WEIGHT_FORMATS, type PlannedLaunch, type WeightFormat } from './plan';
 
@@ -90,17 +91,18 @@ function timeCase(launches: PlannedLaunch[], info: DeviceInfo, streamed: boolean
   for (const k of launches) {
     const link = streamed ? k.weightBytes : 0;
     const device = k.bytes - link;
-    const memoryUs = device / (c.memoryGBps * 1e3);
-    const computeUs = k.flops / (c.fp32TFLOPS * 1e6);
-    const linkUs = link / (c.linkH2DGBps * 1e3);
+    // The simulator's own kernel formula (driver/sim/timing.ts); the split says which term set the time.
+    const bodyUs = kernelUs({ bytes: device, flops: k.flops, linkReadBytes: link, linkWriteBytes: 0 }, c) - c.launchLatencyUs;
+    const linkUs = bytesUs(link, c.linkH2DGBps);
     ms.launch += c.launchLatencyUs / 1e3;
-    if (linkUs > memoryUs && linkUs > computeUs) ms.link += linkUs / 1e3;
-    else ms.kernels += Math.max(memoryUs, computeUs) / 1e3;
+    if (link > 0 && linkUs >= bodyUs) ms.link += bodyUs / 1e3;
+    else ms.kernels += bodyUs / 1e3;
     linkBytes += link;
     deviceBytes += device;
   }
   // The greedy token id comes back with one device-to-host copy, which waits for the queue: one round trip.
-  ms.link += READBACK_BYTES / (c.linkD2HGBps * 1e3) / 1e3;
+  const readbackUs = transferUs(READBACK_BYTES, 'd2h', c);
+  ms.link += (readbackUs - c.transferLatencyUs) / 1e3;
   ms.sync += c.transferLatencyUs / 1e3;
   linkBytes += READBACK_BYTES;
   const total = ms.link + ms.kernels + ms.launch + ms.sync;
