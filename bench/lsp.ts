@@ -1,7 +1,9 @@
 // Language-server latency benchmark: diagnostics after a one-character edit in a 3,000-line file, and completion
-// in it right after an edit and once settled (the edit's diagnostics out); p50/p95 over ~200 samples.
-// Run: node --import tsx bench/lsp.ts [--samples N]  → writes bench/results/lsp.json
-import { mkdirSync, writeFileSync } from 'node:fs';
+// in it right after an edit and once settled (the edit's diagnostics out); p50/p95 over ~200 samples. The edits
+// type a character and delete it again, in the middle of the file, so the text's length changes as in typing.
+// Run: node --import tsx bench/lsp.ts [--samples N]  → writes bench/results/lsp.json. It measures the bundled
+// server (dist/server.js, what the extension and `egpu lsp` run) when it is built, else the sources through tsx.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { startServer, positionAt, REPO } from '../test/lsp/harness';
@@ -51,14 +53,21 @@ async function main(): Promise<void> {
   const samples = Number(argv[argv.indexOf('--samples') + 1]) > 0 && argv.includes('--samples') ? Number(argv[argv.indexOf('--samples') + 1]) : 200;
   const text = generateBigFile(3000);
   const lineCount = text.split('\n').length;
+  if (process.env.KERN_LSP_BUNDLE === undefined && existsSync(path.join(REPO, 'dist/server.js'))) process.env.KERN_LSP_BUNDLE = '1';
+  const server = process.env.KERN_LSP_BUNDLE === '1' ? 'dist/server.js (bundle)' : 'language-server/main.ts (tsx)';
   const client = await startServer({ root: path.join(REPO, 'bench'), initializationOptions: { diagnosticsDelayMs: 0 } });
   const file = path.join(os.tmpdir(), 'kern-bench-lsp.kern');
   const uri = await client.open(file, text);
   await client.waitDiagnostics(uri, 1, 60_000);
 
-  // The edit point: the `1.5` literal of a kernel near the middle; we flip its first digit back and forth.
-  const editOffset = text.indexOf('* 1.5;', Math.floor(text.length / 2)) + 2;
+  // The edit point: the `1.5` literal of a kernel near the middle; a `0` is typed after its `1.` (giving `1.05`)
+  // and deleted again, so every other edit moves the rest of the file by one character.
+  const editOffset = text.indexOf('* 1.5;', Math.floor(text.length / 2)) + 4;
   const editPos = positionAt(text, editOffset);
+  const typeOrDelete = (s: number) =>
+    s % 2 === 0
+      ? client.edit(uri, { start: editPos, end: editPos }, '0')
+      : client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, '');
   const completionOffset = text.indexOf('    y[i] = acc', Math.floor(text.length / 2)) + 4;
   const completionPos = positionAt(text, completionOffset);
 
@@ -66,17 +75,15 @@ async function main(): Promise<void> {
   const completionAfterEdit: number[] = [];
   const completionSettled: number[] = [];
   for (let s = 0; s < samples + 5; s++) {
-    const digit = s % 2 === 0 ? '2' : '1';
     const t0 = performance.now();
-    const version = await client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, digit);
+    const version = await typeOrDelete(s);
     const diags = await client.waitDiagnostics(uri, version, 30_000);
     const t1 = performance.now();
     if (diags.some((d) => d.severity === 1)) throw new Error(`benchmark file has errors: ${diags[0]!.message}`);
     if (s >= 5) diagnostics.push(t1 - t0);
   }
   for (let s = 0; s < samples + 5; s++) {
-    const digit = s % 2 === 0 ? '2' : '1';
-    const version = await client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, digit);
+    const version = await typeOrDelete(s);
     const t0 = performance.now();
     const items = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri }, position: completionPos });
     const t1 = performance.now();
@@ -98,6 +105,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     file: { lines: lineCount, chars: text.length },
+    server,
+    edit: 'type one character in a kernel near the middle of the file, then delete it (alternating)',
     note: 'end-to-end over the LSP protocol (stdio, server in its own process); diagnostics debounce set to 0 ms for the measurement (the editor default is 150 ms)',
     targetP95Ms: TARGET_P95_MS,
     diagnosticsAfterEditMs: stats(diagnostics),

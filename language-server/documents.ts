@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkProgram, makeDiagnostic, type CheckResult, type SourceHost } from '../kernels/lang/index';
+import { checkProgram, makeDiagnostic, parse, reparse, type CheckResult, type ParseResult, type SourceHost } from '../kernels/lang/index';
 import { LineMap } from '../kernels/lang/source';
 import type { SourceFile } from '../kernels/lang/ast';
 import type { DeviceLimits } from '../kernels/lang/limits';
@@ -24,6 +24,8 @@ export interface Analysis {
   sources: Map<string, string | undefined>;
   /** The device limits it was checked against. */
   limits: DeviceLimits | undefined;
+  /** The parse of the main file, which the next check of this file re-parses incrementally from. */
+  parse: ParseResult | undefined;
 }
 
 /**
@@ -170,9 +172,19 @@ export class Workspace {
       },
       resolveImport: this.host.resolveImport,
     };
+    // The main file is re-parsed from its previous parse: only the items an edit touched are parsed again. That
+    // moves the previous parse's later items in place, so the previous analysis is replaced below, whatever happens.
+    const base = previous?.parse;
+    let mainParse: ParseResult | undefined;
+    const parseFile = (file: string, source: string): ParseResult => {
+      if (file !== p) return parse(file, source);
+      mainParse = (base && reparse(base, source)) ?? parse(file, source);
+      return mainParse;
+    };
+    if (previous) this.latest.delete(p);
     let result: CheckResult;
     try {
-      result = checkProgram(p, host, this.limits ? { limits: this.limits, lazyLowering: true } : { lazyLowering: true });
+      result = checkProgram(p, host, { ...(this.limits ? { limits: this.limits } : {}), lazyLowering: true, parse: parseFile });
     } catch (err) {
       // checkProgram turns its own failures into K9001; this is the last line of defence. The file still gets
       // a diagnostic, so that it never looks clean because the check failed.
@@ -196,6 +208,7 @@ export class Workspace {
       dependencies: new Set(result.files.keys()),
       sources,
       limits: this.limits,
+      parse: mainParse,
     };
     this.cache.set(p, analysis);
     // Only open documents are kept across edits: closed files' analyses are rebuilt when asked for.

@@ -6,11 +6,13 @@ import { makeDiagnostic } from './diagnostics';
 import type { IrProgram } from './ir';
 import { DEFAULT_LIMITS, type DeviceLimits } from './limits';
 import { lowerProgram } from './lower';
-import { parse } from './parser';
+import { parse, type ParseResult } from './parser';
 import type { SemanticModel } from './semantic';
 import type { Diagnostic } from './source';
 
 export { parse } from './parser';
+export type { ParseResult } from './parser';
+export { reparse } from './incremental';
 export { tokenize } from './lexer';
 export { LineMap, lineColumn } from './source';
 export type { Diagnostic, Position, Severity } from './source';
@@ -39,6 +41,11 @@ export interface CheckOptions {
    * same as without the option; only when the work is done differs.
    */
   lazyLowering?: boolean;
+  /**
+   * How each file's text is parsed (default: `parse`). The language server passes one that re-parses only the
+   * edited items of a file it parsed before (incremental.ts); the result must be `parse(path, text)`'s.
+   */
+  parse?: (path: string, text: string) => ParseResult;
 }
 
 export interface CheckResult {
@@ -91,7 +98,7 @@ function checkProgramUnguarded(
     diagnostics.push(makeDiagnostic('K2005', file, item.pathSpan, [...members, members[0]!].map(baseName).join(' → ')));
   };
   const load = (path: string, source: string): void => {
-    const parsed = parse(path, source);
+    const parsed = (options.parse ?? parse)(path, source);
     files.set(path, parsed.file);
     diagnostics.push(...parsed.diagnostics);
     syntaxErrors.set(path, parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start));

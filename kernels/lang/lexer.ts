@@ -95,11 +95,11 @@ function isWhitespaceCode(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xfeff;
 }
 
-/** The punctuation mark starting at `pos` (longest match), or null. */
-function punctuationAt(text: string, pos: number): Punctuation | null {
+/** The punctuation mark starting at `pos` (longest match, not past `end`), or null. */
+function punctuationAt(text: string, pos: number, end: number): Punctuation | null {
   const candidates = PUNCTUATION_BY_FIRST.get(text[pos]!);
   if (candidates === undefined) return null;
-  for (const p of candidates) if (p.length === 1 || text.startsWith(p, pos)) return p;
+  for (const p of candidates) if (p.length === 1 || (pos + p.length <= end && text.startsWith(p, pos))) return p;
   return null;
 }
 
@@ -111,16 +111,20 @@ function describeCharacter(ch: string): string {
   return code < 0x80 ? `'${ch}'` : `'${ch}' (${hex})`;
 }
 
-/** Splits Kern source into tokens. Never throws; problems become diagnostics and lexing continues. */
-export function tokenize(path: string, text: string): TokenizeResult {
+/**
+ * Splits Kern source into tokens. Never throws; problems become diagnostics and lexing continues.
+ * With `start` and `end`, lexes only that range of `text` (offsets stay those of the whole text, and the `eof`
+ * token sits at `end`): the incremental re-parse of one item.
+ */
+export function tokenize(path: string, text: string, start = 0, end = text.length): TokenizeResult {
   // Sized up front from the text (Kern averages a token per 3–4 characters; past that it grows): growing a big
   // array step by step allocates several times its size, and young-generation collections copy it each time.
-  const tokens: Token[] = new Array<Token>((text.length >> 2) + 16);
+  const tokens: Token[] = new Array<Token>(((end - start) >> 2) + 16);
   let count = 0;
   const comments: Span[] = [];
   const diagnostics: Diagnostic[] = [];
-  const length = text.length;
-  let pos = 0;
+  const length = end;
+  let pos = start;
 
   while (pos < length) {
     const c = text.charCodeAt(pos);
@@ -145,7 +149,7 @@ export function tokenize(path: string, text: string): TokenizeResult {
     if (c === 47 /* / */ && next === 42 /* * */) {
       const start = pos;
       const close = text.indexOf('*/', pos + 2);
-      if (close < 0) {
+      if (close < 0 || close + 2 > length) {
         pos = length;
         diagnostics.push(makeDiagnostic('K1002', path, { start, end: start + 2 }));
       } else {
@@ -165,7 +169,7 @@ export function tokenize(path: string, text: string): TokenizeResult {
     }
 
     if (isDigitCode(c) || (c === 46 /* . */ && isDigitCode(next))) {
-      const number = lexNumber(path, text, pos, diagnostics);
+      const number = lexNumber(path, text, pos, length, diagnostics);
       tokens[count++] = number;
       pos = number.span.end;
       continue;
@@ -188,7 +192,7 @@ export function tokenize(path: string, text: string): TokenizeResult {
       continue;
     }
 
-    const punct = punctuationAt(text, pos);
+    const punct = punctuationAt(text, pos, length);
     if (punct !== null) {
       tokens[count++] = { kind: punct, text: punct, span: { start: pos, end: pos + punct.length } };
       pos += punct.length;
@@ -196,7 +200,7 @@ export function tokenize(path: string, text: string): TokenizeResult {
     }
 
     const code = text.codePointAt(pos) ?? 0;
-    const width = code > 0xffff ? 2 : 1;
+    const width = code > 0xffff && pos + 2 <= length ? 2 : 1;
     const ch = text.slice(pos, pos + width);
     diagnostics.push(makeDiagnostic('K1001', path, { start: pos, end: pos + width }, describeCharacter(ch)));
     pos += width;
@@ -207,19 +211,18 @@ export function tokenize(path: string, text: string): TokenizeResult {
   return { tokens, comments, diagnostics };
 }
 
-/** The UTF-16 code at `i`, or -1 past the end (so that no character test matches there). */
-function codeAt(text: string, i: number): number {
-  return i < text.length ? text.charCodeAt(i) : -1;
+/** The UTF-16 code at `i`, or -1 at or past `end` (so that no character test matches there). */
+function codeAt(text: string, i: number, end: number): number {
+  return i < end ? text.charCodeAt(i) : -1;
 }
 
-/** Lexes one number starting at `start` and returns its token. */
-function lexNumber(path: string, text: string, start: number, diagnostics: Diagnostic[]): Token {
-  const length = text.length;
+/** Lexes one number starting at `start` (not past `length`) and returns its token. */
+function lexNumber(path: string, text: string, start: number, length: number, diagnostics: Diagnostic[]): Token {
   let pos = start;
   let kind: 'int' | 'float' = 'int';
   let problem: string | null = null;
 
-  const radix = codeAt(text, pos) === 48 /* 0 */ ? codeAt(text, pos + 1) : -1;
+  const radix = codeAt(text, pos, length) === 48 /* 0 */ ? codeAt(text, pos + 1, length) : -1;
   if (radix === 120 || radix === 88 || radix === 98 || radix === 66 /* x X b B */) {
     const hex = radix === 120 || radix === 88;
     pos += 2;
@@ -239,34 +242,34 @@ function lexNumber(path: string, text: string, start: number, diagnostics: Diagn
       problem = hex ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'";
     }
   } else {
-    while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
-    if (codeAt(text, pos) === 46 /* . */ && codeAt(text, pos + 1) !== 46) {
+    while (isDigitCode(codeAt(text, pos, length)) || codeAt(text, pos, length) === 95) pos++;
+    if (codeAt(text, pos, length) === 46 /* . */ && codeAt(text, pos + 1, length) !== 46) {
       kind = 'float';
       pos++;
-      if (!isDigitCode(codeAt(text, pos))) {
+      if (!isDigitCode(codeAt(text, pos, length))) {
         const written = text.slice(start, pos);
         if (problem === null) problem = `expected a digit after the decimal point; write '${written}0'`;
       }
-      while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
+      while (isDigitCode(codeAt(text, pos, length)) || codeAt(text, pos, length) === 95) pos++;
     }
-    const e = codeAt(text, pos);
+    const e = codeAt(text, pos, length);
     if ((e === 101 || e === 69 /* e E */) &&
-      (isDigitCode(codeAt(text, pos + 1)) || ((codeAt(text, pos + 1) === 43 || codeAt(text, pos + 1) === 45 /* + - */) && isDigitCode(codeAt(text, pos + 2))))) {
+      (isDigitCode(codeAt(text, pos + 1, length)) || ((codeAt(text, pos + 1, length) === 43 || codeAt(text, pos + 1, length) === 45 /* + - */) && isDigitCode(codeAt(text, pos + 2, length))))) {
       kind = 'float';
       pos += 2;
-      while (isDigitCode(codeAt(text, pos)) || codeAt(text, pos) === 95) pos++;
+      while (isDigitCode(codeAt(text, pos, length)) || codeAt(text, pos, length) === 95) pos++;
     } else if ((e === 101 || e === 69) && problem === null) {
       kind = 'float';
       pos++;
-      if (codeAt(text, pos) === 43 || codeAt(text, pos) === 45) pos++;
+      if (codeAt(text, pos, length) === 43 || codeAt(text, pos, length) === 45) pos++;
       problem = 'expected digits in the exponent';
     }
   }
 
   // A letter or digit glued to the number (`10u`, `0xffg`, `1.5f`) is part of the mistake, not a new name.
-  if (isIdentPartCode(codeAt(text, pos))) {
+  if (isIdentPartCode(codeAt(text, pos, length))) {
     const suffixStart = pos;
-    while (isIdentPartCode(codeAt(text, pos))) pos++;
+    while (isIdentPartCode(codeAt(text, pos, length))) pos++;
     if (problem === null) problem = `unexpected '${text.slice(suffixStart, pos)}' after the digits`;
   }
 

@@ -50,19 +50,61 @@ const CLOSERS: ReadonlySet<TokenKind> = new Set<TokenKind>([')', ']', '}']);
 
 /** Parses one file. Never throws: every problem becomes a diagnostic and the tree holds Error nodes. */
 export function parse(path: string, text: string): ParseResult {
-  const lexed = tokenize(path, text);
-  const parser = new Parser(path, text, lexed.tokens, lexed.diagnostics);
-  const items = parser.parseItems();
-  const diagnostics = [...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const { items, comments, diagnostics } = parseRange(path, text, 0, text.length, null);
   const file: SourceFile = {
     kind: 'SourceFile',
     path,
     text,
     items,
-    comments: lexed.comments,
+    comments,
     span: { start: 0, end: text.length },
   };
   return { file, diagnostics };
+}
+
+/** The items, comments and diagnostics (sorted by position) of one range of a file's text. */
+export interface RangeParse {
+  items: Item[];
+  comments: Span[];
+  diagnostics: Diagnostic[];
+  /** The range's last token (not `eof`), or null when it has none. */
+  lastToken: Token | null;
+  /** With a lookahead: whether the parse stopped at it, at the top level, having read nothing past it. */
+  stoppedAtLookahead: boolean;
+}
+
+/**
+ * Parses the items of `text` from `start` to `end` (offsets stay the whole text's) as the whole-file parse
+ * would if it reached `start` with no error behind it, `previous` being the item before. With `lookahead`,
+ * the token that follows `end` in the whole text: the parse stops when it is back at the top level there,
+ * and `stoppedAtLookahead` tells whether it did so without reading past it (incremental.ts re-parses
+ * one item this way). Without it, `end` must be the end of the text.
+ */
+export function parseRange(path: string, text: string, start: number, end: number, previous: Item | null, lookahead?: Token): RangeParse {
+  const lexed = tokenize(path, text, start, end);
+  const tokens = lexed.tokens;
+  const own = tokens.length - 1;
+  const lastToken = own > 0 ? tokens[own - 1]! : null;
+  let overran = false;
+  if (lookahead) {
+    // Past the lookahead the parse would see the rest of the file; here it would see this stand-in instead,
+    // so any read of it means the range parse may differ from the whole-file one.
+    const sentinel = {} as Token;
+    const touched = (): never => {
+      overran = true;
+      return undefined as never;
+    };
+    Object.defineProperty(sentinel, 'kind', { get: () => (touched(), 'eof') });
+    Object.defineProperty(sentinel, 'text', { get: () => (touched(), '') });
+    Object.defineProperty(sentinel, 'span', { get: () => (touched(), { start: text.length, end: text.length }) });
+    tokens[own] = lookahead;
+    tokens.push(sentinel);
+  }
+  const parser = new Parser(path, text, tokens, lexed.diagnostics, start, lookahead ? own : -1);
+  const items = parser.parseItems(previous);
+  const diagnostics = [...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const stoppedAtLookahead = lookahead !== undefined && !overran && parser.position === own;
+  return { items, comments: lexed.comments, diagnostics, lastToken, stoppedAtLookahead };
 }
 
 class Parser {
@@ -84,6 +126,10 @@ class Parser {
     private readonly text: string,
     private readonly tokens: Token[],
     lexicalDiagnostics: Diagnostic[],
+    /** Where the parsed range starts: the end of the token before it (0 for a whole file). */
+    private readonly rangeStart = 0,
+    /** Token index where parseItems stops (a range parse's lookahead); -1: at `eof`. */
+    private readonly stopIndex = -1,
   ) {
     this.lexicalErrorStarts = lexicalDiagnostics.map((d) => d.span.start);
     this.unterminatedComment = lexicalDiagnostics.some((d) => d.code === 'K1002');
@@ -105,7 +151,7 @@ class Parser {
 
   /** End of the last consumed token: where a missing `;` or `)` belongs. */
   private get prevEnd(): number {
-    return this.pos === 0 ? 0 : this.tokens[this.pos - 1]!.span.end;
+    return this.pos === 0 ? this.rangeStart : this.tokens[this.pos - 1]!.span.end;
   }
 
   private advance(): Token {
@@ -129,7 +175,7 @@ class Parser {
 
   /** Whether a line break separates token `index` from the token before it (comments included). */
   private lineBreakBefore(index: number): boolean {
-    const from = index === 0 ? 0 : this.tokens[index - 1]!.span.end;
+    const from = index === 0 ? this.rangeStart : this.tokens[index - 1]!.span.end;
     const to = this.tokens[index]!.span.start;
     for (let i = from; i < to; i++) {
       const c = this.text.charCodeAt(i);
@@ -156,7 +202,7 @@ class Parser {
   private report(code: DiagnosticCode, span: Span, args: (string | number)[], related?: { span: Span; message: string }): void {
     if (span.start <= this.quietUntil) return;
     // A syntax error right after a lexical one (a skipped bad character, an unterminated comment) is its echo.
-    const previous = this.pos === 0 ? 0 : this.tokens[this.pos - 1]!.span.start;
+    const previous = this.pos === 0 ? this.rangeStart : this.tokens[this.pos - 1]!.span.start;
     const from = Math.min(previous, span.start);
     const to = Math.max(span.end, this.tok.span.start);
     if (this.hasLexicalErrorIn(from, to)) return;
@@ -331,11 +377,16 @@ class Parser {
 
   // ------------------------------------------------------------ items
 
-  parseItems(): Item[] {
+  /** The index of the current token. */
+  get position(): number {
+    return this.pos;
+  }
+
+  parseItems(previous: Item | null = null): Item[] {
     const items: Item[] = [];
-    while (!this.at('eof')) {
+    while (this.pos !== this.stopIndex && !this.at('eof')) {
       const before = this.pos;
-      const item = this.parseItem(items.at(-1) ?? null);
+      const item = this.parseItem(items.at(-1) ?? previous);
       if (item) items.push(item);
       if (this.pos === before) this.advance();
     }
@@ -363,11 +414,20 @@ class Parser {
 
   /** When a statement follows the `}` that ended the previous item, that `}` was probably one too many. */
   private extraBraceHint(previous: Item | null): { span: Span; message: string } | undefined {
-    if (!previous || !('body' in previous) || this.pos === 0) return undefined;
-    const closer = this.tokens[this.pos - 1]!;
-    if (closer.kind !== '}' || closer.span.end !== previous.body.span.end) return undefined;
+    if (!previous || !('body' in previous)) return undefined;
+    // The token before: in a range parse's first position, the one that ends the range's previous item.
+    let closer: Span;
+    if (this.pos > 0) {
+      const t = this.tokens[this.pos - 1]!;
+      if (t.kind !== '}') return undefined;
+      closer = t.span;
+    } else {
+      if (this.rangeStart === 0 || this.text.charCodeAt(this.rangeStart - 1) !== 125 /* } */) return undefined;
+      closer = { start: this.rangeStart - 1, end: this.rangeStart };
+    }
+    if (closer.end !== previous.body.span.end) return undefined;
     if (!EXPRESSION_STARTS.has(this.tok.kind) && !STATEMENT_KEYWORDS.has(this.tok.kind)) return undefined;
-    return { span: closer.span, message: `this '}' ends ${previous.kind.toLowerCase()} '${previous.name.name}'; is an earlier '}' one too many?` };
+    return { span: closer, message: `this '}' ends ${previous.kind.toLowerCase()} '${previous.name.name}'; is an earlier '}' one too many?` };
   }
 
   private parseImport(): ImportItem {
