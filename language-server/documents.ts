@@ -184,7 +184,8 @@ export class Workspace {
     if (previous) this.latest.delete(p);
     let result: CheckResult;
     try {
-      result = checkProgram(p, host, { ...(this.limits ? { limits: this.limits } : {}), lazyLowering: true, parse: parseFile });
+      const reuse = previous?.result.memo;
+      result = checkProgram(p, host, { ...(this.limits ? { limits: this.limits } : {}), lazyLowering: true, parse: parseFile, ...(reuse ? { reuse } : {}) });
     } catch (err) {
       // checkProgram turns its own failures into K9001; this is the last line of defence. The file still gets
       // a diagnostic, so that it never looks clean because the check failed.

@@ -14,7 +14,7 @@ import {
   BOOL, ERROR, F32, U32, VOID, fits, hostOf, hostTy, isInt, isStorageType, isValueType, showTy, valueTy, wrap,
   type ConstVal, type HostScalar, type Ty,
 } from './types';
-import { checkUniformity } from './uniformity';
+import { analyseUniformity, type UniformityMemo } from './uniformity';
 
 /** A declared name, with what the checker learned about it. */
 export interface Sym {
@@ -57,6 +57,52 @@ export interface Checked {
   itemSyms: Map<Item, Sym>;
   diagnostics: Diagnostic[];
   semantic: SemanticModel;
+  /** What the next check of an edited version of these files can reuse (see CheckMemo). */
+  memo: CheckMemo;
+}
+
+/**
+ * What checking each fn, kernel and run body produced, kept so that the next check of an edited file (the
+ * language server's) replays it for every body the edit left alone instead of checking it again. A body's check
+ * depends on the body and on its environment: every item's header (names, parameters, return types, consts and
+ * imports, in every file), the device limits, and so the symbols made before any body is checked. While those
+ * are the same (`env`, `globalCount`), a body that is the same syntax node (the incremental parse keeps the items
+ * an edit did not touch) checks the same, apart from its place in the file, which only moves its diagnostics.
+ */
+export interface CheckMemo {
+  env: string;
+  globalCount: number;
+  bodies: Map<Item, BodyMemo>;
+  /** The uniformity analysis's own memo (it runs only on checks without errors). */
+  uniformity?: UniformityMemo;
+}
+
+interface Mark {
+  diagnostics: number;
+  syms: number;
+  refs: number;
+  types: number;
+  consts: number;
+  used: number;
+  calls: number;
+}
+
+/** One body's results. Symbols made before bodies are checked are kept as ids (they are made again each check). */
+interface BodyMemo {
+  file: string;
+  /** Diagnostics with spans relative to the item's start (related ones inside the item too). */
+  diagnostics: Diagnostic[];
+  /** Symbols the body declared, in order. */
+  locals: Sym[];
+  refNodes: Node[];
+  refSyms: (Sym | number)[];
+  refWrites: boolean[];
+  types: { nodes: Expr[]; tys: Ty[]; files: (string | null)[] };
+  constKeys: Expr[];
+  constValues: ConstVal[];
+  /** Ids of earlier symbols the body marked used. */
+  used: number[];
+  calls: { caller: number; callee: number; span: Span }[];
 }
 
 /**
@@ -88,6 +134,16 @@ export class TypeTable {
 
   get size(): number {
     return this.index().size;
+  }
+
+  /** How many entries were recorded: with `entries`, what one stretch of checking recorded. */
+  get count(): number {
+    return this.nodes.length;
+  }
+
+  /** The entries recorded from `from` to `to`, as parallel arrays. */
+  entries(from: number, to: number): { nodes: Expr[]; tys: Ty[]; files: (string | null)[] } {
+    return { nodes: this.nodes.slice(from, to), tys: this.tys.slice(from, to), files: this.files.slice(from, to) };
   }
 
   private index(): Map<Expr, Ty> {
@@ -180,9 +236,9 @@ export interface CheckInput {
   syntaxErrors?: Map<string, number[]>;
 }
 
-/** Checks a loaded program; never throws for bad input. */
-export function check(input: CheckInput): Checked {
-  return new Checker(input).run();
+/** Checks a loaded program; never throws for bad input. `reuse`: the memo of a check of an earlier version. */
+export function check(input: CheckInput, reuse?: CheckMemo): Checked {
+  return new Checker(input, reuse).run();
 }
 
 function baseName(path: string): string {
@@ -201,11 +257,29 @@ class Checker {
   private readonly fileScopes = new Map<string, Scope>();
   private readonly itemSyms = new Map<Item, Sym>();
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly references: SymbolReference[] = [];
   /** fn/kernel -> fns it calls, with the call's place (for recursion). */
   readonly calls = new Map<Sym, { callee: Sym; file: string; span: Span }[]>();
+  /**
+   * Logs of what checking does, in order, so that one body's share can be kept (BodyMemo). The references are
+   * kept as these parallel logs and become SymbolReferences (with the final symbol ids) when first read.
+   */
+  private readonly refNodes: Node[] = [];
+  private readonly refSyms: Sym[] = [];
+  private readonly refFiles: string[] = [];
+  private readonly refWrites: boolean[] = [];
+  /** The bodies in check order: replayed (a memo) or checked now (a stretch of the logs). */
+  private readonly segments: ({ memo: BodyMemo } | { from: Mark; to: Mark })[] = [];
+  private prelude: Mark | null = null;
+  private tables: { syms: Sym[]; refs: Map<Node, Sym>; types: TypeTable; constVals: Map<Expr, ConstVal>; references: SymbolReference[] } | null = null;
+  private readonly constKeys: Expr[] = [];
+  private readonly constValues: ConstVal[] = [];
+  private readonly usedLog: number[] = [];
+  private readonly callLog: { caller: Sym; callee: Sym; span: Span }[] = [];
+  /** Symbols made before any body is checked (items, parameters, consts); -1 until then. */
+  private globalCount = -1;
+  private readonly memo: CheckMemo = { env: '', globalCount: -1, bodies: new Map() };
 
-  constructor(private readonly input: CheckInput) {
+  constructor(private readonly input: CheckInput, private readonly reuse?: CheckMemo) {
     this.files = input.files;
     this.limits = input.limits ?? DEFAULT_LIMITS;
   }
@@ -216,26 +290,55 @@ class Checker {
     this.checkKernelNamesUnique();
     for (const sym of this.syms) if (sym.kind === 'fn' || sym.kind === 'kernel') this.signature(sym);
     for (const sym of [...this.syms]) if (sym.kind === 'const') this.evalConst(sym);
+    this.globalCount = this.syms.length;
+    this.memo.env = this.environment();
+    this.memo.globalCount = this.globalCount;
+    const reuse = this.reuse && this.reuse.env === this.memo.env && this.reuse.globalCount === this.globalCount ? this.reuse : null;
+    this.prelude = this.mark();
+    const fresh = new Set<Item>();
     for (const [path, file] of this.files) {
       for (const item of file.items) {
-        if (item.kind === 'Fn' || item.kind === 'Kernel') this.checkBody(path, item);
-        else if (item.kind === 'Run') this.checkRun(path, item);
+        if (item.kind !== 'Fn' && item.kind !== 'Kernel' && item.kind !== 'Run') continue;
+        const kept = reuse?.bodies.get(item);
+        if (kept && kept.file === path) {
+          this.replay(item, kept);
+          this.memo.bodies.set(item, kept);
+          this.segments.push({ memo: kept });
+          continue;
+        }
+        fresh.add(item);
+        const mark = this.mark();
+        if (item.kind === 'Run') this.checkRun(path, item);
+        else this.checkBody(path, item);
+        this.segments.push({ from: mark, to: this.mark() });
+        const made = this.remember(path, item, mark);
+        if (made) this.memo.bodies.set(item, made);
       }
     }
     this.checkRecursion();
-    const checked: Checked = {
+    const self = this;
+    const checked = {
       files: this.files,
-      syms: this.syms,
-      refs: this.refs,
-      types: this.types,
-      constVals: this.constVals,
       itemScopes: this.itemScopes,
       itemSyms: this.itemSyms,
       diagnostics: this.diagnostics,
-      semantic: semanticModel(this.syms, this.references, this.types),
-    };
+      memo: this.memo,
+    } as Checked;
+    // The complete tables are put together on first read: publishing diagnostics after an edit needs none.
+    for (const key of ['syms', 'refs', 'types', 'constVals'] as const) {
+      Object.defineProperty(checked, key, { enumerable: true, configurable: true, get: () => self.complete()[key] });
+    }
+    let semantic: SemanticModel | undefined;
+    Object.defineProperty(checked, 'semantic', {
+      enumerable: true,
+      configurable: true,
+      get: () => (semantic ??= semanticModel(self.complete().syms, self.complete().references, self.complete().types)),
+    });
     if (!this.diagnostics.some((d) => d.severity === 'error')) {
-      for (const d of checkUniformity(checked)) this.diagnostics.push(d);
+      const live = { syms: this.syms, refs: this.refs, constVals: this.constVals, itemSyms: this.itemSyms };
+      const u = analyseUniformity(checked, { memo: reuse?.uniformity, live, fresh });
+      for (const d of u.diagnostics) this.diagnostics.push(d);
+      this.memo.uniformity = u.memo;
     }
     return checked;
   }
@@ -263,10 +366,158 @@ class Checker {
     return sym;
   }
 
+  private markUsed(sym: Sym): void {
+    // Every use of an earlier symbol is logged, not only the first: the body that used it first may change.
+    if (sym.id < this.globalCount) this.usedLog.push(sym.id);
+    sym.used = true;
+  }
+
+  private setConst(e: Expr, v: ConstVal): void {
+    this.constVals.set(e, v);
+    this.constKeys.push(e);
+    this.constValues.push(v);
+  }
+
+  private addCall(caller: Sym, callee: Sym, file: string, span: Span): void {
+    const list = this.calls.get(caller);
+    if (list) list.push({ callee, file, span });
+    else this.calls.set(caller, [{ callee, file, span }]);
+    this.callLog.push({ caller, callee, span });
+  }
+
+  // ------------------------------------------------------------ reuse of unchanged bodies (CheckMemo)
+
+  /** Everything a body's check depends on outside the body, as text: the limits and every item's header. */
+  private environment(): string {
+    const parts: string[] = [JSON.stringify(this.limits)];
+    for (const [path, file] of this.files) {
+      parts.push(path);
+      for (const item of file.items) {
+        const end = item.kind === 'Fn' || item.kind === 'Kernel' || item.kind === 'Run' ? item.body.span.start : item.span.end;
+        parts.push(file.text.slice(item.span.start, end));
+      }
+    }
+    return parts.join('\u0000');
+  }
+
+  private mark(): Mark {
+    return {
+      diagnostics: this.diagnostics.length, syms: this.syms.length, refs: this.refNodes.length, types: this.types.count,
+      consts: this.constKeys.length, used: this.usedLog.length, calls: this.callLog.length,
+    };
+  }
+
+  /** The memo of the body just checked since `mark`, or null when it cannot be replayed faithfully. */
+  private remember(file: string, item: Item, mark: Mark): BodyMemo | null {
+    const { start, end } = item.span;
+    // A syntax error inside changes how unused names are reported; diagnostics pointing outside the item would
+    // not move with it.
+    if (this.syntaxErrorIn(file, item.span)) return null;
+    const diagnostics: Diagnostic[] = [];
+    for (let i = mark.diagnostics; i < this.diagnostics.length; i++) {
+      const d = this.diagnostics[i]!;
+      const inside = (f: string, sp: Span) => f === file && sp.start >= start && sp.end <= end;
+      if (!inside(d.file, d.span) || (d.related ?? []).some((r) => !inside(r.file, r.span))) return null;
+      const copy: Diagnostic = { ...d, span: { start: d.span.start - start, end: d.span.end - start } };
+      if (d.related) copy.related = d.related.map((r) => ({ ...r, span: { start: r.span.start - start, end: r.span.end - start } }));
+      diagnostics.push(copy);
+    }
+    const refSyms: (Sym | number)[] = [];
+    const refWrites: boolean[] = [];
+    for (let i = mark.refs; i < this.refNodes.length; i++) {
+      const sym = this.refSyms[i]!;
+      refSyms.push(sym.id < this.globalCount ? sym.id : sym);
+      refWrites.push(this.refWrites[i]!);
+    }
+    return {
+      file,
+      diagnostics,
+      locals: this.syms.slice(mark.syms),
+      refNodes: this.refNodes.slice(mark.refs),
+      refSyms,
+      refWrites,
+      types: this.types.entries(mark.types, this.types.count),
+      constKeys: this.constKeys.slice(mark.consts),
+      constValues: this.constValues.slice(mark.consts),
+      used: this.usedLog.slice(mark.used),
+      calls: this.callLog.slice(mark.calls).map((c) => ({ caller: c.caller.id, callee: c.callee.id, span: c.span })),
+    };
+  }
+
+  /**
+   * Records what of a kept body's results the rest of the check needs now (its diagnostics, the earlier symbols
+   * it uses, its calls); its symbols, references and types join the tables when they are put together.
+   */
+  private replay(item: Item, m: BodyMemo): void {
+    const at = item.span.start;
+    for (const d of m.diagnostics) {
+      const copy: Diagnostic = { ...d, span: { start: d.span.start + at, end: d.span.end + at } };
+      if (d.related) copy.related = d.related.map((r) => ({ ...r, span: { start: r.span.start + at, end: r.span.end + at } }));
+      this.diagnostics.push(copy);
+    }
+    for (const id of m.used) this.markUsed(this.syms[id]!);
+    for (const c of m.calls) this.addCall(this.syms[c.caller]!, this.syms[c.callee]!, m.file, c.span);
+  }
+
+  /**
+   * The complete tables, in the order a check of every body would have made them (symbol ids follow it): the
+   * symbols and entries made before the bodies, then each body's, replayed or checked now.
+   */
+  private complete(): NonNullable<Checker['tables']> {
+    if (this.tables) return this.tables;
+    const prelude = this.prelude ?? this.mark();
+    const end = this.mark();
+    const syms: Sym[] = [];
+    const types = new TypeTable();
+    const refs = this.refs;
+    const constVals = this.constVals;
+    const pending: { sym: Sym; file: string; node: Node; write: boolean }[] = [];
+    const live = (from: Mark, to: Mark) => {
+      for (let i = from.syms; i < to.syms; i++) syms.push(this.syms[i]!);
+      for (let i = from.refs; i < to.refs; i++) pending.push({ sym: this.refSyms[i]!, file: this.refFiles[i]!, node: this.refNodes[i]!, write: this.refWrites[i]! });
+      const t = this.types.entries(from.types, to.types);
+      for (let i = 0; i < t.nodes.length; i++) types.set(t.nodes[i]!, t.tys[i]!, t.files[i]!);
+    };
+    live(this.mark0(), prelude);
+    let last = prelude;
+    for (const seg of this.segments) {
+      if ('from' in seg) {
+        live(seg.from, seg.to);
+        last = seg.to;
+        continue;
+      }
+      const m = seg.memo;
+      for (const local of m.locals) syms.push(local);
+      for (let i = 0; i < m.refNodes.length; i++) {
+        const held = m.refSyms[i]!;
+        const sym = typeof held === 'number' ? this.syms[held]! : held;
+        const node = m.refNodes[i]!;
+        refs.set(node, sym);
+        pending.push({ sym, file: m.file, node, write: m.refWrites[i]! });
+      }
+      const t = m.types;
+      for (let i = 0; i < t.nodes.length; i++) types.set(t.nodes[i]!, t.tys[i]!, t.files[i]!);
+      for (let i = 0; i < m.constKeys.length; i++) constVals.set(m.constKeys[i]!, m.constValues[i]!);
+    }
+    live(last, end);
+    for (let i = 0; i < syms.length; i++) syms[i]!.id = i;
+    const references = pending.map((r) => ({ symbol: r.sym.id, file: r.file, span: r.node.span, write: r.write }));
+    this.tables = { syms, refs, types, constVals, references };
+    return this.tables;
+  }
+
+  private mark0(): Mark {
+    return { diagnostics: 0, syms: 0, refs: 0, types: 0, consts: 0, used: 0, calls: 0 };
+  }
+
   private ref(node: Node, sym: Sym, file: string, span: Span, write = false): void {
     this.refs.set(node, sym);
-    if (!write) sym.used = true;
-    this.references.push({ symbol: sym.id, file, span, write });
+    this.refNodes.push(node);
+    this.refSyms.push(sym);
+    this.refFiles.push(file);
+    this.refWrites.push(write);
+    if (!write) this.markUsed(sym);
+    void span; // always node.span: the table uses the node's, which moves with it
   }
 
   private record(e: Expr, t: Ty, cx: Ctx): Ty {
@@ -419,7 +670,7 @@ class Checker {
         sym.constValue = v;
         ty = valueTy(v.kind === 'float' ? 'f32' : v.kind === 'bool' ? 'bool' : 'i32');
         this.markFlex(item.value, ty, cx);
-        this.constVals.set(item.value, v);
+        this.setConst(item.value, v);
       } else ty = ERROR;
     } else ty = this.dev(item.value, null, scope, cx);
     if ((sym.constState as string) === 'done') return; // a cycle was reported while evaluating
@@ -618,7 +869,7 @@ class Checker {
       }
       t = 'f32';
     }
-    this.constVals.set(e, v);
+    this.setConst(e, v);
     return this.markFlex(e, valueTy(t), cx);
   }
 
@@ -665,7 +916,7 @@ class Checker {
     }
     switch (e.kind) {
       case 'BoolLit':
-        this.constVals.set(e, { kind: 'bool', value: e.value });
+        this.setConst(e, { kind: 'bool', value: e.value });
         return this.record(e, BOOL, cx);
       case 'Name': return this.record(e, this.devName(e, scope, cx), cx);
       case 'Unary': return this.record(e, this.devUnary(e, want, scope, cx), cx);
@@ -716,7 +967,7 @@ class Checker {
     switch (sym.kind) {
       case 'const':
         this.evalConst(sym);
-        if (sym.constValue) this.constVals.set(e, sym.constValue);
+        if (sym.constValue) this.setConst(e, sym.constValue);
         return sym.ty;
       case 'param': case 'local': case 'loopvar': case 'shared':
         return sym.ty;
@@ -736,10 +987,10 @@ class Checker {
     }
     const v = this.constVals.get(e.operand);
     if (v) {
-      if (v.kind === 'bool') this.constVals.set(e, { kind: 'bool', value: !v.value });
-      else if (v.kind === 'float') this.constVals.set(e, { kind: 'float', value: -v.value });
-      else if (e.op === '~') this.constVals.set(e, { kind: 'int', value: wrap(~v.value, t.type as 'i32' | 'u32') });
-      else if (fits(-v.value, t.type as 'i32')) this.constVals.set(e, { kind: 'int', value: -v.value });
+      if (v.kind === 'bool') this.setConst(e, { kind: 'bool', value: !v.value });
+      else if (v.kind === 'float') this.setConst(e, { kind: 'float', value: -v.value });
+      else if (e.op === '~') this.setConst(e, { kind: 'int', value: wrap(~v.value, t.type as 'i32' | 'u32') });
+      else if (fits(-v.value, t.type as 'i32')) this.setConst(e, { kind: 'int', value: -v.value });
       else this.diag('K3013', cx.file, e.span, String(-v.value), t.type);
     }
     return t;
@@ -753,7 +1004,7 @@ class Checker {
       const lv = this.constVals.get(e.left);
       const rv = this.constVals.get(e.right);
       if (lv?.kind === 'bool' && rv?.kind === 'bool') {
-        this.constVals.set(e, { kind: 'bool', value: e.op === '&&' ? lv.value && rv.value : lv.value || rv.value });
+        this.setConst(e, { kind: 'bool', value: e.op === '&&' ? lv.value && rv.value : lv.value || rv.value });
       }
       return BOOL;
     }
@@ -797,7 +1048,7 @@ class Checker {
         v = { kind: 'bool', value: e.op === '==' ? lv.value === rv.value : lv.value !== rv.value };
       }
       if (!v) return v === null && lv.kind === 'int' ? ERROR : result;
-      this.constVals.set(e, v);
+      this.setConst(e, v);
     }
     return result;
   }
@@ -842,7 +1093,7 @@ class Checker {
       return null;
     }
     this.ref(base, sym, cx.file, base.span, write);
-    sym.used = true;
+    this.markUsed(sym);
     if (sym.ty.kind === 'error') return null;
     if (sym.ty.kind !== 'buffer' && sym.ty.kind !== 'shared') {
       this.diag('K3020', cx.file, base.span, base.name);
@@ -914,11 +1165,7 @@ class Checker {
     }
     this.noNamedArgs(e, cx);
     const params = sym.params ?? [];
-    if (cx.itemSym) {
-      const list = this.calls.get(cx.itemSym) ?? [];
-      list.push({ callee: sym, file: cx.file, span: e.span });
-      this.calls.set(cx.itemSym, list);
-    }
+    if (cx.itemSym) this.addCall(cx.itemSym, sym, cx.file, e.span);
     if (!this.argCount(e, e.callee.name, params.length, cx, scope)) return sym.ret ? valueTy(sym.ret) : sym.ret === null ? VOID : ERROR;
     e.args.forEach((a, i) => {
       const p = params[i]!;
@@ -935,7 +1182,7 @@ class Checker {
           return;
         }
         this.ref(v, bsym, cx.file, v.span, p.ty.mutable);
-        bsym.used = true;
+        this.markUsed(bsym);
         this.types.set(v, bsym.ty);
         if (bsym.ty.kind === 'error') return;
         const elem = (bsym.ty as { elem: StorageType }).elem;
@@ -1010,7 +1257,7 @@ class Checker {
         if (t.kind !== 'value') return ERROR;
         const to = name as ValueType;
         const v = this.constVals.get(args[0]!);
-        if (v) this.constVals.set(e, convertConst(v, to));
+        if (v) this.setConst(e, convertConst(v, to));
         return valueTy(to);
       }
       case 'bitcast': {
@@ -1083,12 +1330,12 @@ class Checker {
     if (vals.some((v) => !v)) return;
     if (name === 'abs') {
       const v = vals[0]!;
-      if (v.kind === 'int') this.constVals.set(e, { kind: 'int', value: wrap(v.value < 0n ? -v.value : v.value, t as 'i32' | 'u32') });
-      else if (v.kind === 'float') this.constVals.set(e, { kind: 'float', value: Math.abs(v.value) });
+      if (v.kind === 'int') this.setConst(e, { kind: 'int', value: wrap(v.value < 0n ? -v.value : v.value, t as 'i32' | 'u32') });
+      else if (v.kind === 'float') this.setConst(e, { kind: 'float', value: Math.abs(v.value) });
       return;
     }
     const v = this.foldCall(name, vals[0]!, vals[1]!, e, cx);
-    if (v) this.constVals.set(e, v);
+    if (v) this.setConst(e, v);
   }
 
   // ------------------------------------------------------------ kernel and fn bodies
@@ -1363,7 +1610,7 @@ class Checker {
         const buf = this.bufferName(s.buffer, scope, cx);
         const inner = new Scope(scope, s.span);
         const idx = this.localSym(s.index, 'hostvar', hostTy('int'), false, s, false, inner, cx);
-        idx.used = true;
+        this.markUsed(idx);
         inner.names.set(idx.name, idx);
         const want = buf?.ty.kind === 'hostbuf' ? hostOf(loadedType(buf.ty.elem)) : null;
         const ecx = { ...cx, inExpect: true };
@@ -1549,7 +1796,7 @@ class Checker {
     if (p.ty.kind === 'buffer') {
       if (v.kind === 'Name' && sym?.kind === 'buffer') {
         this.ref(v, sym, cx.file, v.span, p.ty.mutable);
-        sym.used = true;
+        this.markUsed(sym);
         this.types.set(v, sym.ty);
         if (sym.ty.kind === 'hostbuf' && sym.ty.elem !== p.ty.elem) {
           this.diag('K4014', cx.file, v.span, sym.name, sym.ty.elem, p.name, kernel.name, p.ty.elem);
@@ -1621,7 +1868,7 @@ class Checker {
           return hostTy('float');
         }
         if (e.value > 2n ** 53n) this.diag('K3004', cx.file, e.span, e.text, 'int');
-        this.constVals.set(e, { kind: 'int', value: e.value });
+        this.setConst(e, { kind: 'int', value: e.value });
         return hostTy('int');
       }
       case 'FloatLit':
@@ -1633,10 +1880,10 @@ class Checker {
           this.diag('K3004', cx.file, e.span, e.text, 'float');
           return ERROR;
         }
-        this.constVals.set(e, { kind: 'float', value: e.value });
+        this.setConst(e, { kind: 'float', value: e.value });
         return hostTy('float');
       case 'BoolLit':
-        this.constVals.set(e, { kind: 'bool', value: e.value });
+        this.setConst(e, { kind: 'bool', value: e.value });
         return hostTy('bool');
       case 'Name': {
         const sym = scope.lookup(e.name);
@@ -1655,11 +1902,11 @@ class Checker {
             this.diag('K3013', cx.file, e.span, String(sym.constValue.value), 'int');
             return ERROR;
           }
-          if (sym.constValue) this.constVals.set(e, sym.constValue);
+          if (sym.constValue) this.setConst(e, sym.constValue);
           return hostTy(hostOf(sym.ty.type));
         }
         if (sym.kind === 'hostvar') {
-          if (sym.constValue) this.constVals.set(e, sym.constValue);
+          if (sym.constValue) this.setConst(e, sym.constValue);
           return sym.ty;
         }
         if (sym.kind === 'buffer') return sym.ty;
@@ -1675,9 +1922,9 @@ class Checker {
           return ERROR;
         }
         const v = this.constVals.get(e.operand);
-        if (v?.kind === 'int') this.constVals.set(e, { kind: 'int', value: e.op === '-' ? -v.value : ~v.value });
-        else if (v?.kind === 'float') this.constVals.set(e, { kind: 'float', value: -v.value });
-        else if (v?.kind === 'bool') this.constVals.set(e, { kind: 'bool', value: !v.value });
+        if (v?.kind === 'int') this.setConst(e, { kind: 'int', value: e.op === '-' ? -v.value : ~v.value });
+        else if (v?.kind === 'float') this.setConst(e, { kind: 'float', value: -v.value });
+        else if (v?.kind === 'bool') this.setConst(e, { kind: 'bool', value: !v.value });
         return t;
       }
       case 'Binary': return this.hostBinary(e, want, scope, cx);
@@ -1767,9 +2014,9 @@ class Checker {
           this.diag('K3013', cx.file, e.span, String(v.value), 'int');
           return ERROR;
         }
-        if (v) this.constVals.set(e, v);
+        if (v) this.setConst(e, v);
       } else if (lv.kind === 'float' && rv.kind === 'float') {
-        this.constVals.set(e, ARITH.has(e.op) ? { kind: 'float', value: floatOp(e.op, lv.value, rv.value, false) } : { kind: 'bool', value: compare(e.op, lv.value, rv.value) });
+        this.setConst(e, ARITH.has(e.op) ? { kind: 'float', value: floatOp(e.op, lv.value, rv.value, false) } : { kind: 'bool', value: compare(e.op, lv.value, rv.value) });
       }
     }
     return EQUALITY.has(e.op) || ORDER.has(e.op) ? hostTy('bool') : l;
@@ -1802,7 +2049,7 @@ class Checker {
     if (name === 'f32' || name === 'i32' || name === 'u32') {
       const t = this.host(args[0]!, null, scope, cx);
       const v = this.constVals.get(args[0]!);
-      if (v) this.constVals.set(e, convertConst(v, name));
+      if (v) this.setConst(e, convertConst(v, name));
       return t.kind === 'error' ? ERROR : hostTy(name === 'f32' ? 'float' : 'int');
     }
     if (F32_UNARY.has(name) || name === 'pow') {
@@ -1826,7 +2073,7 @@ class Checker {
       const [a, b] = vals.map((x) => this.constVals.get(x));
       if (a && b) {
         const v = this.foldCall(name, a, b, e, cx);
-        if (v) this.constVals.set(e, v);
+        if (v) this.setConst(e, v);
       }
     }
     return t;

@@ -43,7 +43,10 @@ export function reparse(previous: ParseResult, text: string): ParseResult | null
   const end = tail ? text.length : oldEnd + delta;
 
   // Everything outside the range must have parsed cleanly, so that the parser reaches `start` in its initial
-  // state and the items after the range parse as they did.
+  // state and the items after the range parse as they did. An item's error can lie past its end (the parser
+  // may stop an item early and skip the rest quietly), so the items before are checked by what was reported
+  // while parsing them, not by where.
+  if (previous.cleanItems < k) return null;
   for (const d of previous.diagnostics) {
     if ((d.span.start <= start && start > 0) || d.span.end > oldEnd || LEAKING_CODES.has(d.code)) return null;
   }
@@ -88,9 +91,12 @@ export function reparse(previous: ParseResult, text: string): ParseResult | null
   const nextItems: Item[] = items.slice(0, k);
   for (const item of range.items) nextItems.push(item);
   for (const item of after) nextItems.push(item);
+  // The items after the range were clean before and stay so when the range reports nothing.
+  const cleanItems = range.reported === 0 ? nextItems.length : k + range.cleanItems;
   return {
     file: { kind: 'SourceFile', path: file.path, text, items: nextItems, comments, span: { start: 0, end: text.length } },
     diagnostics: range.diagnostics,
+    cleanItems,
   };
 }
 

@@ -1,7 +1,7 @@
 // The Kern front end's public API: load a program through a SourceHost, parse, check and lower it.
 // Used by the CLI, the language server, the runner and the tests; knows nothing about fs or VS Code.
 import type { ImportItem, Item, SourceFile } from './ast';
-import { check } from './checker';
+import { check, type CheckMemo } from './checker';
 import { makeDiagnostic } from './diagnostics';
 import type { IrProgram } from './ir';
 import { DEFAULT_LIMITS, type DeviceLimits } from './limits';
@@ -23,6 +23,7 @@ export { DEFAULT_LIMITS } from './limits';
 export type { DeviceLimits } from './limits';
 export { CATALOGUE, makeDiagnostic } from './diagnostics';
 export type { DiagnosticCode, DiagnosticDef } from './diagnostics';
+export type { CheckMemo } from './checker';
 export { BUILTINS, KEYWORD_DOCS, TYPE_DOCS } from './builtins';
 export type { BuiltinDef } from './builtins';
 
@@ -46,6 +47,11 @@ export interface CheckOptions {
    * edited items of a file it parsed before (incremental.ts); the result must be `parse(path, text)`'s.
    */
   parse?: (path: string, text: string) => ParseResult;
+  /**
+   * The `memo` of a check of an earlier version of these files: bodies the edit left alone (the same syntax
+   * nodes, as the incremental parse keeps them) are not checked again. The result is the same as without it.
+   */
+  reuse?: CheckMemo;
 }
 
 export interface CheckResult {
@@ -55,6 +61,8 @@ export interface CheckResult {
   /** Null when any file has an error. */
   program: IrProgram | null;
   semantic: SemanticModel;
+  /** For `CheckOptions.reuse` in the next check (absent when the check failed before checking bodies). */
+  memo?: CheckMemo;
 }
 
 /**
@@ -139,20 +147,19 @@ function checkProgramUnguarded(
     imports: imports as Map<string, { item: Item & { kind: 'Import' }; path: string }[]>,
     limits: options.limits ?? DEFAULT_LIMITS,
     syntaxErrors,
-  });
+  }, options.reuse);
   diagnostics.push(...checked.diagnostics);
   diagnostics.push(...importedErrors(imports, diagnostics));
   sortDiagnostics(diagnostics);
   const failed = diagnostics.some((d) => d.severity === 'error');
+  const result = { diagnostics, files, memo: checked.memo } as CheckResult;
+  // The checker builds its complete tables (and so the semantic model) only when first read.
+  Object.defineProperty(result, 'semantic', { enumerable: true, configurable: true, get: () => checked.semantic });
   if (!failed && options.lazyLowering) {
     let lowered: IrProgram | undefined;
-    const result = { diagnostics, files, semantic: checked.semantic } as CheckResult;
     Object.defineProperty(result, 'program', { enumerable: true, configurable: true, get: () => (lowered ??= lowerProgram(checked, mainPath)) });
-    return result;
-  }
-  let program: IrProgram | null = null;
-  if (!failed) program = lowerProgram(checked, mainPath);
-  return { diagnostics, files, program, semantic: checked.semantic };
+  } else result.program = failed ? null : lowerProgram(checked, mainPath);
+  return result;
 }
 
 /**

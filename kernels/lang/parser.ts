@@ -13,6 +13,12 @@ export interface ParseResult {
   file: SourceFile;
   /** Lexical and syntax diagnostics, sorted by position. */
   diagnostics: Diagnostic[];
+  /**
+   * How many leading items were parsed before the parser reported anything: past them its state (what it keeps
+   * quiet after an error, keywords taken as names) may differ from a fresh start, so an incremental re-parse
+   * cannot start there.
+   */
+  cleanItems: number;
 }
 
 /**
@@ -50,7 +56,7 @@ const CLOSERS: ReadonlySet<TokenKind> = new Set<TokenKind>([')', ']', '}']);
 
 /** Parses one file. Never throws: every problem becomes a diagnostic and the tree holds Error nodes. */
 export function parse(path: string, text: string): ParseResult {
-  const { items, comments, diagnostics } = parseRange(path, text, 0, text.length, null);
+  const { items, comments, diagnostics, cleanItems } = parseRange(path, text, 0, text.length, null);
   const file: SourceFile = {
     kind: 'SourceFile',
     path,
@@ -59,7 +65,7 @@ export function parse(path: string, text: string): ParseResult {
     comments,
     span: { start: 0, end: text.length },
   };
-  return { file, diagnostics };
+  return { file, diagnostics, cleanItems };
 }
 
 /** The items, comments and diagnostics (sorted by position) of one range of a file's text. */
@@ -69,6 +75,10 @@ export interface RangeParse {
   diagnostics: Diagnostic[];
   /** The range's last token (not `eof`), or null when it has none. */
   lastToken: Token | null;
+  /** As ParseResult.cleanItems, counted in `items`. */
+  cleanItems: number;
+  /** How many syntax (not lexical) diagnostics the parser reported. */
+  reported: number;
   /** With a lookahead: whether the parse stopped at it, at the top level, having read nothing past it. */
   stoppedAtLookahead: boolean;
 }
@@ -104,7 +114,7 @@ export function parseRange(path: string, text: string, start: number, end: numbe
   const items = parser.parseItems(previous);
   const diagnostics = [...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.span.start - b.span.start);
   const stoppedAtLookahead = lookahead !== undefined && !overran && parser.position === own;
-  return { items, comments: lexed.comments, diagnostics, lastToken, stoppedAtLookahead };
+  return { items, comments: lexed.comments, diagnostics, lastToken, stoppedAtLookahead, cleanItems: parser.cleanItems, reported: parser.diagnostics.length };
 }
 
 class Parser {
@@ -382,12 +392,16 @@ class Parser {
     return this.pos;
   }
 
+  /** Leading items parsed before the first syntax diagnostic was reported (ParseResult.cleanItems). */
+  cleanItems = 0;
+
   parseItems(previous: Item | null = null): Item[] {
     const items: Item[] = [];
     while (this.pos !== this.stopIndex && !this.at('eof')) {
       const before = this.pos;
       const item = this.parseItem(items.at(-1) ?? previous);
       if (item) items.push(item);
+      if (this.diagnostics.length === 0) this.cleanItems = items.length;
       if (this.pos === before) this.advance();
     }
     return items;

@@ -1,6 +1,6 @@
 // Uniformity analysis: finds `barrier()` and warp collectives under control flow that differs between the
 // threads of a block (or the lanes of a warp), so a kernel cannot hang or read garbage on real hardware.
-import type { Block, Expr, FnItem, KernelItem, Stmt } from './ast';
+import type { Block, Expr, FnItem, Item, KernelItem, Stmt } from './ast';
 import type { Checked, Sym } from './checker';
 import { makeDiagnostic } from './diagnostics';
 import type { Diagnostic } from './source';
@@ -23,7 +23,7 @@ interface Jumps {
 
 const NONE: Jumps = { ret: 0, brk: 0, cont: 0 };
 
-interface FnSummary {
+export interface FnSummary {
   barrier: boolean;
   warp: boolean;
   retLevel: Level;
@@ -32,35 +32,123 @@ interface FnSummary {
 const REASON = 'thread or lane indices';
 const WARP_OPS = new Set(['warp_sum', 'warp_max', 'warp_min', 'shuffle_down', 'shuffle_xor', 'broadcast']);
 
+/** What the analysis reads of a check. */
+export type UniformityInput = Pick<Checked, 'refs' | 'constVals' | 'syms' | 'itemSyms'>;
+
+/**
+ * What one analysis found, for the next check of an edited version (CheckMemo): fn summaries and each body's
+ * diagnostics. They hold while every fn is the same syntax node (a kernel's result depends on the fns it calls)
+ * and the checker's environment is unchanged.
+ */
+export interface UniformityMemo {
+  fns: Item[];
+  summaries: Map<Item, FnSummary>;
+  /** Per fn or kernel, its diagnostics with spans relative to its start; absent when they point outside it. */
+  diagnostics: Map<Item, Diagnostic[]>;
+}
+
 export function checkUniformity(c: Checked): Diagnostic[] {
-  return new Uniformity(c).run();
+  return analyseUniformity(c).diagnostics;
+}
+
+/**
+ * The analysis, reusing `reuse.memo` where it holds. Only kernels whose results cannot be replayed are analysed;
+ * when all of them are in `reuse.fresh` (checked in this run, so in the checker's live tables) they are read
+ * from `reuse.live` and the complete tables of `c` (built on first read) are not needed.
+ */
+export function analyseUniformity(
+  c: Checked,
+  reuse?: { memo: UniformityMemo | undefined; live: UniformityInput; fresh: ReadonlySet<Item> },
+): { diagnostics: Diagnostic[]; memo: UniformityMemo } {
+  const fns: Item[] = [];
+  for (const item of c.itemSyms.keys()) if (item.kind === 'Fn') fns.push(item);
+  const old = reuse?.memo;
+  const same = old !== undefined && old.fns.length === fns.length && old.fns.every((f, i) => f === fns[i]) &&
+    fns.every((f) => old.summaries.has(f) && old.diagnostics.has(f));
+  const replayable = (item: Item) => same && old!.diagnostics.has(item);
+  let input: UniformityInput = c;
+  if (same && reuse) {
+    let live = true;
+    for (const item of c.itemSyms.keys()) if (item.kind === 'Kernel' && !replayable(item) && !reuse.fresh.has(item)) live = false;
+    if (live) input = reuse.live;
+  }
+  const u = new Uniformity(input);
+  const memo: UniformityMemo = { fns, summaries: new Map(), diagnostics: new Map() };
+  const out: Diagnostic[] = [];
+  const replay = (item: Item) => {
+    const kept = old!.diagnostics.get(item)!;
+    memo.diagnostics.set(item, kept);
+    for (const d of kept) out.push(moved(d, item.span.start));
+  };
+  for (const [item, sym] of c.itemSyms) {
+    if (item.kind === 'Fn') {
+      if (same) {
+        u.seed(sym, old!.summaries.get(item)!);
+        replay(item);
+      }
+    } else if (item.kind === 'Kernel' && replayable(item)) replay(item);
+  }
+  u.run((item) => !replayable(item));
+  for (const [item, list] of u.reported) {
+    out.push(...list);
+    const start = item.span.start;
+    if (list.every((d) => d.span.start >= start && d.span.end <= item.span.end)) memo.diagnostics.set(item, list.map((d) => moved(d, -start)));
+  }
+  for (const [item, sym] of c.itemSyms) {
+    if (item.kind !== 'Fn') continue;
+    const summary = u.known(sym);
+    if (summary) memo.summaries.set(item, summary);
+    if (!memo.diagnostics.has(item) && !u.reported.has(item) && summary) memo.diagnostics.set(item, []);
+  }
+  for (const item of c.itemSyms.keys()) if (item.kind === 'Kernel' && !memo.diagnostics.has(item) && !u.reported.has(item)) memo.diagnostics.set(item, []);
+  return { diagnostics: out, memo };
+}
+
+function moved(d: Diagnostic, by: number): Diagnostic {
+  return { ...d, span: { start: d.span.start + by, end: d.span.end + by } };
 }
 
 class Uniformity {
-  private readonly out: Diagnostic[] = [];
   private readonly summaries = new Map<Sym, FnSummary>();
   private readonly busy = new Set<Sym>();
+  /** Diagnostics by the fn or kernel they are in, as found. */
+  readonly reported = new Map<Item, Diagnostic[]>();
+  private declaredMap: Map<object, Sym> | null = null;
+
+  constructor(private readonly c: UniformityInput) {}
 
   /** Local and loop-variable declarations -> their symbols. */
-  readonly declared = new Map<object, Sym>();
-
-  constructor(private readonly c: Checked) {
-    for (const s of c.syms) if (s.kind === 'local' || s.kind === 'loopvar') this.declared.set(s.decl, s);
+  get declared(): Map<object, Sym> {
+    if (!this.declaredMap) {
+      this.declaredMap = new Map();
+      for (const s of this.c.syms) if (s.kind === 'local' || s.kind === 'loopvar') this.declaredMap.set(s.decl, s);
+    }
+    return this.declaredMap;
   }
 
-  run(): Diagnostic[] {
+  /** Analyses every fn (unless seeded) and every kernel `analyse` accepts. */
+  run(analyse: (item: Item) => boolean): void {
     for (const [item, sym] of this.c.itemSyms) {
       if (item.kind === 'Fn') this.summary(sym);
-      else if (item.kind === 'Kernel') new Body(this, sym, item).analyse();
+      else if (item.kind === 'Kernel' && analyse(item)) new Body(this, sym, item).analyse();
     }
-    return this.out;
   }
 
-  report(d: Diagnostic): void {
-    this.out.push(d);
+  seed(sym: Sym, summary: FnSummary): void {
+    this.summaries.set(sym, summary);
   }
 
-  get checked(): Checked {
+  known(sym: Sym): FnSummary | undefined {
+    return this.summaries.get(sym);
+  }
+
+  report(item: Item, d: Diagnostic): void {
+    const list = this.reported.get(item);
+    if (list) list.push(d);
+    else this.reported.set(item, [d]);
+  }
+
+  get checked(): UniformityInput {
     return this.c;
   }
 
@@ -196,7 +284,7 @@ class Body {
     }
   }
 
-  private get c(): Checked {
+  private get c(): UniformityInput {
     return this.u.checked;
   }
 
@@ -276,6 +364,6 @@ class Body {
 
   private report(code: 'K4001' | 'K4002', e: Expr, ...args: string[]): void {
     if (!this.emit) return;
-    this.u.report(makeDiagnostic(code, this.sym.file, e.span, ...args));
+    this.u.report(this.item, makeDiagnostic(code, this.sym.file, e.span, ...args));
   }
 }
