@@ -185,7 +185,7 @@ export class Workspace {
     let result: CheckResult;
     try {
       const reuse = previous?.result.memo;
-      result = checkProgram(p, host, { ...(this.limits ? { limits: this.limits } : {}), lazyLowering: true, parse: parseFile, ...(reuse ? { reuse } : {}) });
+      result = checkProgram(p, host, { ...(this.limits ? { limits: this.limits } : {}), lazyLowering: true, parse: parseFile, memo: true, ...(reuse ? { reuse } : {}) });
     } catch (err) {
       // checkProgram turns its own failures into K9001; this is the last line of defence. The file still gets
       // a diagnostic, so that it never looks clean because the check failed.

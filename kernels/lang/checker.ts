@@ -57,7 +57,7 @@ export interface Checked {
   itemSyms: Map<Item, Sym>;
   diagnostics: Diagnostic[];
   semantic: SemanticModel;
-  /** What the next check of an edited version of these files can reuse (see CheckMemo). */
+  /** What the next check of an edited version of these files can reuse (see CheckMemo); empty unless asked for. */
   memo: CheckMemo;
 }
 
@@ -236,9 +236,12 @@ export interface CheckInput {
   syntaxErrors?: Map<string, number[]>;
 }
 
-/** Checks a loaded program; never throws for bad input. `reuse`: the memo of a check of an earlier version. */
-export function check(input: CheckInput, reuse?: CheckMemo): Checked {
-  return new Checker(input, reuse).run();
+/**
+ * Checks a loaded program; never throws for bad input. `memo`: keep what the next check of an edited version
+ * can reuse (Checked.memo); `reuse`: the memo of a check of an earlier version.
+ */
+export function check(input: CheckInput, options: { memo?: boolean; reuse?: CheckMemo | undefined } = {}): Checked {
+  return new Checker(input, options.reuse, options.memo === true || options.reuse !== undefined).run();
 }
 
 function baseName(path: string): string {
@@ -279,7 +282,7 @@ class Checker {
   private globalCount = -1;
   private readonly memo: CheckMemo = { env: '', globalCount: -1, bodies: new Map() };
 
-  constructor(private readonly input: CheckInput, private readonly reuse?: CheckMemo) {
+  constructor(private readonly input: CheckInput, private readonly reuse: CheckMemo | undefined, private readonly keepMemo: boolean) {
     this.files = input.files;
     this.limits = input.limits ?? DEFAULT_LIMITS;
   }
@@ -311,7 +314,7 @@ class Checker {
         if (item.kind === 'Run') this.checkRun(path, item);
         else this.checkBody(path, item);
         this.segments.push({ from: mark, to: this.mark() });
-        const made = this.remember(path, item, mark);
+        const made = this.keepMemo ? this.remember(path, item, mark) : null;
         if (made) this.memo.bodies.set(item, made);
       }
     }
@@ -465,6 +468,12 @@ class Checker {
    */
   private complete(): NonNullable<Checker['tables']> {
     if (this.tables) return this.tables;
+    if (this.segments.every((seg) => 'from' in seg)) {
+      // Nothing replayed (every check but the language server's): the logs are the tables, in order already.
+      const references = this.refNodes.map((node, i) => ({ symbol: this.refSyms[i]!.id, file: this.refFiles[i]!, span: node.span, write: this.refWrites[i]! }));
+      this.tables = { syms: this.syms, refs: this.refs, types: this.types, constVals: this.constVals, references };
+      return this.tables;
+    }
     const prelude = this.prelude ?? this.mark();
     const end = this.mark();
     const syms: Sym[] = [];

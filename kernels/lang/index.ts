@@ -52,6 +52,8 @@ export interface CheckOptions {
    * nodes, as the incremental parse keeps them) are not checked again. The result is the same as without it.
    */
   reuse?: CheckMemo;
+  /** Keep a memo in the result for the next check's `reuse` (the language server's checks). */
+  memo?: boolean;
 }
 
 export interface CheckResult {
@@ -61,7 +63,7 @@ export interface CheckResult {
   /** Null when any file has an error. */
   program: IrProgram | null;
   semantic: SemanticModel;
-  /** For `CheckOptions.reuse` in the next check (absent when the check failed before checking bodies). */
+  /** For `CheckOptions.reuse` in the next check, when `CheckOptions.memo` asked for it. */
   memo?: CheckMemo;
 }
 
@@ -147,12 +149,13 @@ function checkProgramUnguarded(
     imports: imports as Map<string, { item: Item & { kind: 'Import' }; path: string }[]>,
     limits: options.limits ?? DEFAULT_LIMITS,
     syntaxErrors,
-  }, options.reuse);
+  }, { memo: options.memo === true, reuse: options.reuse });
   diagnostics.push(...checked.diagnostics);
   diagnostics.push(...importedErrors(imports, diagnostics));
   sortDiagnostics(diagnostics);
   const failed = diagnostics.some((d) => d.severity === 'error');
-  const result = { diagnostics, files, memo: checked.memo } as CheckResult;
+  const result = { diagnostics, files } as CheckResult;
+  if (options.memo || options.reuse) result.memo = checked.memo;
   // The checker builds its complete tables (and so the semantic model) only when first read.
   Object.defineProperty(result, 'semantic', { enumerable: true, configurable: true, get: () => checked.semantic });
   if (!failed && options.lazyLowering) {

@@ -80,12 +80,12 @@ test('chains of random edits: reusing unchanged bodies gives exactly a fresh che
         mainParse = (lastParse && reparse(lastParse, source)) ?? parse(file, source);
         return mainParse;
       };
-      let previous = checkProgram(path, h, { parse: parseFile });
+      let previous = checkProgram(path, h, { parse: parseFile, memo: true });
       lastParse = mainParse;
       for (let step = 0; step < 6; step++) {
         text = edit(text, random);
         edits++;
-        const reusing = checkProgram(path, h, { parse: parseFile, ...(previous.memo ? { reuse: previous.memo } : {}) });
+        const reusing = checkProgram(path, h, { parse: parseFile, memo: true, ...(previous.memo ? { reuse: previous.memo } : {}) });
         lastParse = mainParse;
         const fresh = checkProgram(path, h);
         assertSame(reusing, fresh, `${name}, chain ${chain}, edit ${step}`);
@@ -121,7 +121,7 @@ test('a replayed body after an edit above it moves its diagnostics with it', () 
     mainParse = (lastParse && reparse(lastParse, source)) ?? parse(file, source);
     return mainParse;
   };
-  const first = checkProgram(path, h, { parse: parseFile });
+  const first = checkProgram(path, h, { parse: parseFile, memo: true });
   lastParse = mainParse;
   const firstStart = first.diagnostics[0]!.span.start;
   assert.deepEqual(first.diagnostics.map((d) => [d.code, text.slice(d.span.start, d.span.end)]), [['K5001', 'unused']]);
