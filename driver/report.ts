@@ -3,7 +3,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { DeviceInfo } from './device';
 import type { RunResult } from './runner';
-import { formatBytes, formatDuration, formatFlops, formatNumber, formatRate, type EventStat } from './trace';
+import { formatBytes, formatDuration, formatFlops, formatNumber, formatRate, type EventStat, type TraceEvent } from './trace';
 
 /** A path relative to the working folder when it lies inside it, else as it is. */
 export function displayPath(file: string): string {
@@ -29,6 +29,8 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
           `sync ${formatDuration(s.sync_us)}${share(s.sync_us)}, idle ${formatDuration(s.idle_us)}${share(s.idle_us)}; fixed latency ${formatDuration(s.latency_us)}${share(s.latency_us)}`,
       );
       out.push(`  moved: ${formatBytes(s.h2d_bytes)} H2D, ${formatBytes(s.d2h_bytes)} D2H${s.mapped_link_bytes ? `, ${formatBytes(s.mapped_link_bytes)} by kernels from host-mapped buffers` : ''}; ${s.kernel_count} kernel launch${s.kernel_count === 1 ? '' : 'es'}`);
+      const estimates = workEstimateNote(r.events);
+      if (estimates) out.push(estimates);
     }
     if (!r.error) out.push(`  verdict: ${s.verdict_text}`);
     for (const e of r.expects) {
@@ -49,6 +51,25 @@ export function formatRunReport(results: RunResult[], info: DeviceInfo): string 
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * Kernels whose bytes/flops the backend could only estimate (CUDA): named, so a 0 in the table or a roofline
+ * point is not read as a measurement. Empty when every kernel was counted or estimated exactly.
+ */
+export function workEstimateNote(events: TraceEvent[]): string {
+  const unknown = new Set<string>();
+  const approximate = new Set<string>();
+  for (const e of events) {
+    if (e.kind !== 'kernel') continue;
+    if (e.work_estimate === 'unknown') unknown.add(e.name);
+    else if (e.work_estimate === 'approximate') approximate.add(e.name);
+  }
+  const parts: string[] = [];
+  const list = (names: Set<string>): string => `${names.size} kernel${names.size === 1 ? '' : 's'} (${[...names].join(', ')})`;
+  if (unknown.size) parts.push(`bytes/flops unknown for ${list(unknown)}: loop trip counts depend on memory contents, counted as 0`);
+  if (approximate.size) parts.push(`bytes/flops approximate for ${list(approximate)}: branches the estimate could not follow, the costlier side counted`);
+  return parts.length ? `  note: ${parts.join('; ')}` : '';
 }
 
 function formatTable(rows: EventStat[]): string[] {

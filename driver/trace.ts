@@ -15,6 +15,11 @@ export interface TraceEvent {
   lane: Lane;
   /** Kernels: bytes that crossed the link because they touched host-mapped buffers. */
   link_bytes?: number;
+  /**
+   * Kernels whose bytes and flops were estimated from the IR rather than counted (the CUDA backend): exact,
+   * approximate (a decision on memory contents; the costlier side counted), or unknown (reported as 0).
+   */
+  work_estimate?: 'exact' | 'approximate' | 'unknown';
   /** Copies: source and destination memory kinds, as Nsight Systems names them. */
   src_kind?: 'pageable' | 'pinned' | 'device' | 'mapped';
   dst_kind?: 'pageable' | 'pinned' | 'device' | 'mapped';

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkProgram, makeDiagnostic, parse, reparse, type CheckResult, type ParseResult, type SourceHost } from '../kernels/lang/index';
 import { LineMap } from '../kernels/lang/source';
+import { changedRange } from '../kernels/lang/incremental';
 import type { SourceFile } from '../kernels/lang/ast';
 import type { DeviceLimits } from '../kernels/lang/limits';
 
@@ -277,13 +278,7 @@ export class Workspace {
  * prefix and suffix): before the region offsets stay, after it they shift, inside it they clamp to its old extent.
  */
 export function offsetMapper(before: string, now: string): (offset: number) => number {
-  const limit = Math.min(before.length, now.length);
-  let prefix = 0;
-  while (prefix < limit && before.charCodeAt(prefix) === now.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === now.charCodeAt(now.length - 1 - suffix)) suffix++;
-  const oldEnd = before.length - suffix;
-  const newEnd = now.length - suffix;
+  const { from: prefix, oldTo: oldEnd, newTo: newEnd } = changedRange(before, now);
   return (offset: number) => {
     if (offset <= prefix) return offset;
     if (offset >= newEnd) return offset - newEnd + oldEnd;

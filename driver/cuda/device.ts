@@ -1,8 +1,8 @@
 // CudaDevice: the Device interface over the CUDA driver API — PTX JIT, pinned staging, host-mapped buffers,
 // separate copy and compute streams, and CUDA events around every copy and kernel for the timeline.
-import type { IrExpr, IrKernel, IrStmt } from '../../kernels/lang/ir';
-import { STORAGE_BYTES } from '../../kernels/lang/ir';
+import type { IrKernel } from '../../kernels/lang/ir';
 import { renderPtx } from '../../kernels/codegen/ptx';
+import { estimateLaunchWork, type LaunchWork } from '../../kernels/codegen/work';
 import {
   DeviceError, type Device, type DeviceBuffer, type DeviceInfo, type DeviceProgram, type Dim3, type LaunchArg,
   type LaunchOptions, type Placement,
@@ -53,6 +53,8 @@ interface PendingOp {
   event: Omit<TraceEvent, 'start_us' | 'duration_us'>;
   start: Handle;
   end: Handle;
+  /** Kernels: estimates the launch's bytes and flops, done when the timeline is read, not between launches. */
+  work?: () => LaunchWork | null;
 }
 
 const LOG_BYTES = 16 * 1024;
@@ -71,6 +73,8 @@ export class CudaDevice implements Device {
   private nextStaging = 0;
   private pending: PendingOp[] = [];
   private recorded: TraceEvent[] = [];
+  /** Recorded kernel events whose bytes and flops are still to be estimated (PendingOp.work). */
+  private readonly unestimated = new Map<TraceEvent, () => LaunchWork | null>();
   private readonly spareEvents: Handle[] = [];
   private nextBufferId = 1;
   private broken: string | null = null;
@@ -83,7 +87,8 @@ export class CudaDevice implements Device {
   private readonly argBytes: Uint8Array;
   private readonly argPointers: DataView;
   private readonly argAddress: bigint;
-  private readonly workPerThread = new WeakMap<CudaProgram, ReturnType<typeof estimateKernelWork>>();
+  /** Per kernel: work estimates by launch (geometry, scalar arguments, host-placed buffers). */
+  private readonly workEstimates = new WeakMap<IrKernel, Map<string, LaunchWork | null>>();
 
   /** Use openCudaDevice() (driver/cuda/index.ts); this expects cuInit done and the context current. */
   constructor(
@@ -310,22 +315,39 @@ export class CudaDevice implements Device {
     this.call(this.api.cuLaunchKernel(p.fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, this.compute, this.argTable, null), what);
     const end = this.record(this.compute, what);
     for (const b of buffers) b.lastUse = end;
-    const threads = grid[0] * grid[1] * grid[2] * block[0] * block[1] * block[2];
-    let work = this.workPerThread.get(p);
-    if (work === undefined) {
-      const hostParams = new Set<number>();
-      args.forEach((a, i) => { if (a.kind === 'buffer' && a.buffer.placement === 'host') hostParams.add(i); });
-      work = estimateKernelWork(kernel, 1, hostParams);
-      if (hostParams.size === 0) this.workPerThread.set(p, work);
-    }
+    const at: [Dim3, Dim3, LaunchArg[]] = [[...grid], [...block], [...args]];
     this.pending.push({
       event: {
-        kind: 'kernel', name: kernel.name, bytes: (work?.bytes ?? 0) * threads, flops: (work?.flops ?? 0) * threads, lane: 'compute',
-        ...(work && work.linkBytes ? { link_bytes: work.linkBytes * threads } : {}),
+        kind: 'kernel', name: kernel.name, bytes: 0, flops: 0, lane: 'compute',
         grid: [...grid], block: [...block], ...(options.source ? { source: options.source } : {}),
       },
       start, end,
+      // Estimating can take milliseconds for a big launch: doing it here would delay the next launch and put a
+      // gap of our own making on the GPU's timeline.
+      work: () => this.launchWork(kernel, ...at),
     });
+  }
+
+  /**
+   * Bytes and flops of a launch, estimated from the IR (the GPU does not count them); cached, since decode
+   * repeats the same launches token after token. Null when a loop's trip count depends on memory contents.
+   */
+  private launchWork(kernel: IrKernel, grid: Dim3, block: Dim3, args: LaunchArg[]): LaunchWork | null {
+    const scalars = args.map((a) => (a.kind === 'scalar' ? a.value : null));
+    const hostParams = new Set<number>();
+    args.forEach((a, i) => { if (a.kind === 'buffer' && a.buffer.placement === 'host') hostParams.add(i); });
+    const key = JSON.stringify([grid, block, scalars, [...hostParams]]);
+    let cache = this.workEstimates.get(kernel);
+    if (!cache) {
+      cache = new Map();
+      this.workEstimates.set(kernel, cache);
+    }
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const work = estimateLaunchWork(kernel, { grid: [...grid], block: [...block], scalars, hostParams });
+    if (cache.size >= 256) cache.clear();
+    cache.set(key, work);
+    return work;
   }
 
   private checkLimits(kernel: string, grid: Dim3, block: Dim3, loc: LaunchOptions['source']): void {
@@ -358,6 +380,14 @@ export class CudaDevice implements Device {
 
   events(): TraceEvent[] {
     this.resolvePending();
+    for (const [event, estimate] of this.unestimated) {
+      const work = estimate();
+      event.bytes = work?.bytes ?? 0;
+      event.flops = work?.flops ?? 0;
+      if (work?.linkBytes) event.link_bytes = work.linkBytes;
+      event.work_estimate = work ? (work.exact ? 'exact' : 'approximate') : 'unknown';
+    }
+    this.unestimated.clear();
     return [...this.recorded].sort((a, b) => a.start_us - b.start_us);
   }
 
@@ -366,6 +396,7 @@ export class CudaDevice implements Device {
     this.spareEvents.push(this.base);
     this.pending = [];
     this.recorded = [];
+    this.unestimated.clear();
     this.base = this.newEvent();
     this.call(this.api.cuEventRecord(this.base, this.compute), 'restarting the timeline clock');
   }
@@ -501,7 +532,9 @@ export class CudaDevice implements Device {
       }
       const start = this.elapsedUs(this.base, op.start);
       const duration = op.start === op.end ? 0 : this.elapsedUs(op.start, op.end);
-      this.recorded.push({ ...op.event, start_us: round3(start), duration_us: round3(Math.max(0, duration)) } as TraceEvent);
+      const event = { ...op.event, start_us: round3(start), duration_us: round3(Math.max(0, duration)) } as TraceEvent;
+      this.recorded.push(event);
+      if (op.work) this.unestimated.set(event, op.work);
       // Reusing a finished event is safe: anything still waiting on it then waits for a later point, never an earlier one.
       if (op.start !== this.base) this.spareEvents.push(op.start);
       if (op.end !== op.start && op.end !== this.base) this.spareEvents.push(op.end);
@@ -563,54 +596,4 @@ export function packArguments(kernel: IrKernel, args: LaunchArg[]): { bytes: Uin
     }
   });
   return { bytes: bytes.subarray(0, Math.max(size, 8)), offsets, buffers };
-}
-
-/**
- * Bytes and flops of one launch, estimated from the IR when the kernel has no loops (every thread takes the
- * costlier side of each `if`); null for kernels with loops, whose trip counts the IR does not fix.
- */
-export function estimateKernelWork(kernel: IrKernel, threads: number, hostParams: Set<number> = new Set()): { bytes: number; flops: number; linkBytes: number } | null {
-  const acc = { bytes: 0, flops: 0, linkBytes: 0 };
-  const memBytes = (mem: Extract<IrExpr, { op: 'load' }>['mem'], elem: keyof typeof STORAGE_BYTES, times = 1): void => {
-    if (mem.space !== 'global') return;
-    acc.bytes += STORAGE_BYTES[elem] * times;
-    if (hostParams.has(mem.param)) acc.linkBytes += STORAGE_BYTES[elem] * times;
-  };
-  const expr = (e: IrExpr): void => {
-    switch (e.op) {
-      case 'binary': expr(e.left); expr(e.right); if (e.operandType === 'f32' && !['==', '!=', '<', '<=', '>', '>='].includes(e.kind)) acc.flops += 1; return;
-      case 'unary': expr(e.operand); return;
-      case 'convert': expr(e.operand); return;
-      case 'math': e.args.forEach(expr); if (e.type === 'f32') acc.flops += e.fn === 'fma' ? 2 : 1; return;
-      case 'select': expr(e.cond); expr(e.ifTrue); expr(e.ifFalse); return;
-      case 'load': expr(e.index); memBytes(e.mem, e.elem); return;
-      default: return;
-    }
-  };
-  const stmts = (list: IrStmt[]): boolean => {
-    for (const s of list) {
-      switch (s.op) {
-        case 'loop': return false;
-        case 'assign': expr(s.value); break;
-        case 'store': expr(s.index); expr(s.value); memBytes(s.mem, s.elem); break;
-        case 'atomic': expr(s.index); expr(s.value); memBytes(s.mem, s.elem, 2); if (s.type === 'f32') acc.flops += 1; break;
-        case 'warp': expr(s.value); if (s.arg) expr(s.arg); if (s.type === 'f32' && s.kind === 'sum') acc.flops += 5; break;
-        case 'block': if (!stmts(s.body)) return false; break;
-        case 'if': {
-          expr(s.cond);
-          const before = { ...acc };
-          if (!stmts(s.then)) return false;
-          const thenSide = { ...acc };
-          Object.assign(acc, before);
-          if (!stmts(s.else)) return false;
-          if (thenSide.bytes + thenSide.flops > acc.bytes + acc.flops) Object.assign(acc, thenSide);
-          break;
-        }
-        default: break;
-      }
-    }
-    return true;
-  };
-  if (!stmts(kernel.body)) return null;
-  return { bytes: acc.bytes * threads, flops: acc.flops * threads, linkBytes: acc.linkBytes * threads };
 }

@@ -7,6 +7,19 @@ import type { Token } from './lexer';
 import { tokenize } from './lexer';
 import { parseRange, type ParseResult } from './parser';
 
+/**
+ * Where two texts differ, as one region: [from, oldTo) of `before` became [from, newTo) of `now` (the common
+ * prefix and suffix left out).
+ */
+export function changedRange(before: string, now: string): { from: number; oldTo: number; newTo: number } {
+  const limit = Math.min(before.length, now.length);
+  let from = 0;
+  while (from < limit && before.charCodeAt(from) === now.charCodeAt(from)) from++;
+  let suffix = 0;
+  while (suffix < limit - from && before.charCodeAt(before.length - 1 - suffix) === now.charCodeAt(now.length - 1 - suffix)) suffix++;
+  return { from, oldTo: before.length - suffix, newTo: now.length - suffix };
+}
+
 /** Diagnostics whose parser state would carry into the items after theirs (a keyword taken as a name, the once-per-file nesting report). */
 const LEAKING_CODES: ReadonlySet<string> = new Set(['K1011', 'K1014']);
 
@@ -20,13 +33,7 @@ export function reparse(previous: ParseResult, text: string): ParseResult | null
   const before = file.text;
   if (before === text) return previous;
 
-  // The edited region: [from, oldTo) of the old text became [from, newTo) of the new one.
-  const limit = Math.min(before.length, text.length);
-  let from = 0;
-  while (from < limit && before.charCodeAt(from) === text.charCodeAt(from)) from++;
-  let suffix = 0;
-  while (suffix < limit - from && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const oldTo = before.length - suffix;
+  const { from, oldTo } = changedRange(before, text);
   const delta = text.length - before.length;
 
   // Items k..m are parsed again: k is the first that reaches past the edit's start, m the first whose last

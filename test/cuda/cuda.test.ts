@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCudaDevice, probeCuda, CudaError } from '../../driver/cuda/index';
 import { libcudaCandidates } from '../../driver/cuda/libcuda';
-import { estimateKernelWork, packArguments } from '../../driver/cuda/device';
+import { packArguments } from '../../driver/cuda/device';
 import { DeviceError, type Device, type LaunchArg } from '../../driver/device';
-import { KernelBuilder, blockSumKernel, bufferParam, saxpyKernel, scalarParam, store, u32, param, cvt } from '../ptx/ir-builders';
+import {
+  KernelBuilder, assign, bin, blockSumKernel, bufferParam, cvt, load, local, param, saxpyKernel, scalarParam, store, u32,
+} from '../ptx/ir-builders';
 
 let dir = '';
 let fakeLibrary: string | null = null;
@@ -162,9 +164,10 @@ test('launch packs arguments as the PTX entry declares them; the fake sees the e
     assert.deepEqual(k.block, [32, 1, 1]);
     assert.deepEqual(k.source, { file: 's.kern', line: 12, column: 3 });
     assert.equal(k.duration_us, 10);
-    // saxpy moves 12 bytes and does 2 flops per thread: 64 threads.
-    assert.equal(k.bytes, 64 * 12);
-    assert.equal(k.flops, 64 * 2);
+    // saxpy moves 12 bytes and does 2 flops per thread that passes `i < n`: 4 of the 64.
+    assert.equal(k.bytes, 4 * 12);
+    assert.equal(k.flops, 4 * 2);
+    assert.equal(k.work_estimate, 'exact');
   });
 });
 
@@ -211,7 +214,8 @@ test('host-placed buffers are mapped host memory: no copies on the timeline, the
     await d.synchronize();
     const events = d.events();
     assert.deepEqual(events.map((e) => e.kind), ['kernel', 'sync']);
-    assert.equal(events[0]!.link_bytes, 32 * 4, 'reads of x cross the link');
+    assert.equal(events[0]!.link_bytes, 4 * 4, 'reads of x by the 4 threads with i < n cross the link');
+    assert.equal(events[0]!.bytes, 4 * 8, 'y is read and written in device memory');
   });
 });
 
@@ -314,8 +318,31 @@ test('dispose unloads modules, frees memory and releases the context', async (t)
   await assert.rejects(d.alloc(8, 'device', 'b'), { message: 'cuda:0 was closed' });
 });
 
-test('kernel work estimates: loop-free kernels counted, kernels with loops unknown', () => {
-  assert.deepEqual(estimateKernelWork(saxpyKernel(), 100), { bytes: 1200, flops: 200, linkBytes: 0 });
-  assert.deepEqual(estimateKernelWork(saxpyKernel(), 10, new Set([2])), { bytes: 120, flops: 20, linkBytes: 40 });
-  assert.equal(estimateKernelWork(blockSumKernel(), 256), null);
+test('kernel events carry the estimated work of each launch: exact for counted loops, unknown for loops bounded by data', async (t) => {
+  if (!fakeLibrary) return t.skip(buildProblem);
+  // kernel walk(x: u32[], out: mut f32[]) { var j = 0u; while j < x[0] { out[j] = 1.0; j += 1; } }
+  const k = new KernelBuilder('walk', [bufferParam('x', 'u32'), bufferParam('out', 'f32', true)]);
+  const j = k.local('j', 'u32');
+  const walk = k.finish([
+    assign(j, u32(0)),
+    { op: 'loop', label: 'L0', cond: bin('<', local(j), load(0, 'u32', u32(0))), body: [store(1, 'f32', local(j), { op: 'const', type: 'f32', value: 1 })], update: [assign(j, bin('+', local(j), u32(1)))] },
+  ]);
+  await withDevice(async (d) => {
+    const x = await d.alloc(256 * 4, 'device', 'x');
+    const out = await d.alloc(4, 'device', 'out');
+    d.resetTrace();
+    const sum = await d.compile(blockSumKernel());
+    await d.launch(sum, [1, 1, 1], [256, 1, 1], [{ kind: 'buffer', buffer: x }, { kind: 'buffer', buffer: out }]);
+    await d.launch(sum, [1, 1, 1], [256, 1, 1], [{ kind: 'buffer', buffer: x }, { kind: 'buffer', buffer: out }]);
+    await d.launch(await d.compile(walk), [1, 1, 1], [32, 1, 1], [{ kind: 'buffer', buffer: x }, { kind: 'buffer', buffer: out }]);
+    await d.synchronize();
+    const kernels = d.events().filter((e) => e.kind === 'kernel');
+    // block_sum: 256 loads of x; the shared-memory tree adds 128 + 64 + 32 times; one atomic add (a write
+    // and a flop) by lane 0 of the first warp.
+    assert.deepEqual(kernels.map((e) => [e.name, e.bytes, e.flops, e.work_estimate]), [
+      ['block_sum', 256 * 4 + 4, 128 + 64 + 32 + 1, 'exact'],
+      ['block_sum', 256 * 4 + 4, 128 + 64 + 32 + 1, 'exact'],
+      ['walk', 0, 0, 'unknown'],
+    ]);
+  });
 });
