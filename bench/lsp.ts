@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { startServer, positionAt, REPO } from '../test/lsp/harness';
+import { SERVER_NODE_FLAGS } from '../language-server/protocol';
 
 const TARGET_P95_MS = 30;
 
@@ -62,12 +63,13 @@ async function main(): Promise<void> {
 
   // The edit point: the `1.5` literal of a kernel near the middle; a `0` is typed after its `1.` (giving `1.05`)
   // and deleted again, so every other edit moves the rest of the file by one character.
-  const editOffset = text.indexOf('* 1.5;', Math.floor(text.length / 2)) + 4;
-  const editPos = positionAt(text, editOffset);
-  const typeOrDelete = (s: number) =>
+  const editAt = (from: number) => positionAt(text, text.indexOf('* 1.5;', from) + 4);
+  const typeOrDelete = (s: number, editPos = editAt(Math.floor(text.length / 2))) =>
     s % 2 === 0
       ? client.edit(uri, { start: editPos, end: editPos }, '0')
       : client.edit(uri, { start: editPos, end: { line: editPos.line, character: editPos.character + 1 } }, '');
+  // The worst place for the incremental analysis: the first kernel, so that every later item moves.
+  const firstKernel = editAt(0);
   const completionOffset = text.indexOf('    y[i] = acc', Math.floor(text.length / 2)) + 4;
   const completionPos = positionAt(text, completionOffset);
 
@@ -81,6 +83,15 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     if (diags.some((d) => d.severity === 1)) throw new Error(`benchmark file has errors: ${diags[0]!.message}`);
     if (s >= 5) diagnostics.push(t1 - t0);
+  }
+  const diagnosticsTop: number[] = [];
+  for (let s = 0; s < samples + 5; s++) {
+    const t0 = performance.now();
+    const version = await typeOrDelete(s, firstKernel);
+    const diags = await client.waitDiagnostics(uri, version, 30_000);
+    const t1 = performance.now();
+    if (diags.some((d) => d.severity === 1)) throw new Error(`benchmark file has errors: ${diags[0]!.message}`);
+    if (s >= 5) diagnosticsTop.push(t1 - t0);
   }
   for (let s = 0; s < samples + 5; s++) {
     const version = await typeOrDelete(s);
@@ -106,17 +117,19 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     file: { lines: lineCount, chars: text.length },
     server,
-    edit: 'type one character in a kernel near the middle of the file, then delete it (alternating)',
+    serverFlags: SERVER_NODE_FLAGS,
+    edit: 'type one character in a kernel near the middle of the file (and, for diagnosticsAfterEditAtTopMs, in the first kernel, so every later item moves), then delete it, alternating',
     note: 'end-to-end over the LSP protocol (stdio, server in its own process); diagnostics debounce set to 0 ms for the measurement (the editor default is 150 ms)',
     targetP95Ms: TARGET_P95_MS,
     diagnosticsAfterEditMs: stats(diagnostics),
+    diagnosticsAfterEditAtTopMs: stats(diagnosticsTop),
     completionAfterEditMs: stats(completionAfterEdit),
     completionSettledMs: stats(completionSettled),
   };
   mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });
   writeFileSync(path.join(REPO, 'bench/results/lsp.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  const worst = Math.max(result.diagnosticsAfterEditMs.p95, result.completionAfterEditMs.p95);
+  const worst = Math.max(result.diagnosticsAfterEditMs.p95, result.diagnosticsAfterEditAtTopMs.p95, result.completionAfterEditMs.p95, result.completionSettledMs.p95);
   process.stdout.write(`p95 ${worst <= TARGET_P95_MS ? 'within' : 'over'} the ${TARGET_P95_MS} ms target\n`);
 }
 

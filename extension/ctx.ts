@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { DeviceInfo } from '../driver/device';
 import { DEFAULT_PROFILE, listProfiles, type ProfileSource } from '../driver/profiles';
-import { SET_DEVICE_NOTIFICATION, type SetDeviceParams } from '../language-server/protocol';
+import { SERVER_NODE_FLAGS, SET_DEVICE_NOTIFICATION, type SetDeviceParams } from '../language-server/protocol';
 import type { RunResult } from '../driver/runner';
 
 /** The last run of each file, for Export Trace and Open Timeline. */
@@ -123,8 +123,8 @@ export class Ctx implements vscode.Disposable {
     }
     const serverModule = this.extension.asAbsolutePath(path.join('dist', 'server.js'));
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc },
+      run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'kern' }],

@@ -1,6 +1,13 @@
 // Custom requests and notifications between the Kern language server and its clients (the VS Code
 // extension, or any editor). Declared once here and imported by both sides, as rust-analyzer's lsp_ext.ts.
 
+/**
+ * Node flags the server process runs with. A small young generation (2 MB semi-spaces) makes each garbage
+ * collection short: diagnostics after a typed character in a 3,000-line file go from p95 ~20 ms / max ~40 ms to
+ * p95 ~12 ms / max ~17 ms for ~1.5 ms more at p50 (bench/lsp.ts). An editor notices the tail, not the median.
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
 /** The ceilings a kernel hover compares against (the `ceilings` block of a device profile). */
 export interface KernDeviceCeilings {
   linkH2DGBps: number;

@@ -1,4 +1,4 @@
-// `egpu lsp --stdio` runs the same server in the CLI process; without --stdio it prints usage.
+// `egpu lsp --stdio` runs the same server (re-run with the server's Node flags); without --stdio it prints usage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams, Position, Range } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_FLAGS } from '../../language-server/protocol';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -174,7 +175,10 @@ export function find(text: string, needle: string, nth = 0, delta = 0): Position
 /** Spawns `node --import tsx language-server/main.ts --stdio` (or dist/server.js with KERN_LSP_BUNDLE=1) and initializes it. */
 export async function startServer(options: ServerOptions = {}): Promise<LspClient> {
   const useBundle = process.env.KERN_LSP_BUNDLE === '1';
-  const args = useBundle ? [path.join(REPO, 'dist/server.js'), '--stdio'] : ['--import', 'tsx', path.join(REPO, 'language-server/main.ts'), '--stdio'];
+  // With the flags the extension and `egpu lsp` give the server process.
+  const args = useBundle
+    ? [...SERVER_NODE_FLAGS, path.join(REPO, 'dist/server.js'), '--stdio']
+    : [...SERVER_NODE_FLAGS, '--import', 'tsx', path.join(REPO, 'language-server/main.ts'), '--stdio'];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client = new LspClient(connection, child);
