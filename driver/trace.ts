@@ -338,7 +338,9 @@ export function computeRoofline(events: TraceEvent[], info: DeviceInfo): Rooflin
   const c = info.ceilings;
   const byName = new Map<string, { bytes: number; linkBytes: number; flops: number; us: number; source?: TraceEvent['source'] }>();
   for (const e of events) {
-    if (e.kind !== 'kernel') continue;
+    // A launch whose bytes and flops are unknown (CUDA, a loop bounded by memory contents) has no place on the
+    // roofline: plotted at 0 it would read as a measurement.
+    if (e.kind !== 'kernel' || e.work_estimate === 'unknown') continue;
     let p = byName.get(e.name);
     if (!p) {
       p = { bytes: 0, linkBytes: 0, flops: 0, us: 0, ...(e.source ? { source: e.source } : {}) };

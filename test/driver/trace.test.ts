@@ -127,6 +127,15 @@ test('roofline: one point per kernel with the roof that bounds it', () => {
   assert.deepEqual(r.points[0]!.source, SRC);
 });
 
+test('roofline: kernels whose bytes and flops are unknown (CUDA estimate) get no point', () => {
+  const events = [
+    ...saxpyTrace(),
+    ev('kernel', 'walk', 500, 20, 0, 0, { work_estimate: 'unknown' }),
+    ev('kernel', 'scan', 520, 20, 4096, 1024, { work_estimate: 'approximate' }),
+  ];
+  assert.deepEqual(computeRoofline(events, USB4).points.map((p) => p.name), ['saxpy', 'scan']);
+});
+
 interface ChromeEvent { ph: string; name: string; pid: number; tid: number; ts?: number; dur?: number; cat?: string; args: Record<string, unknown> }
 
 test('Chrome trace: metadata, one X event per trace event, link counters; survives JSON', () => {
