@@ -2,7 +2,7 @@
 // floats within the tolerance docs/ptx.md gives for the approximate math. Skipped unless a CUDA GPU is found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeCuda } from '../../driver/cuda/index';
 import { openDevice } from '../../driver/open';
@@ -10,7 +10,8 @@ import { runProgram } from '../../driver/runner';
 import { compileFile } from '../../driver/source-host';
 import type { Device } from '../../driver/device';
 
-const ROOT = join(__dirname, '..', '..');
+/** The repository: two folders up from this test, or one up from its bundle in dist/ (scripts/gpu-pack.sh). */
+const ROOT = [join(__dirname, '..', '..'), join(__dirname, '..')].find((d) => existsSync(join(d, 'kernels', 'examples'))) ?? join(__dirname, '..', '..');
 const FOLDERS = ['kernels/examples', 'kernels/lib'];
 /** |cuda - sim| <= ABS + REL * |sim|: ex2/lg2/sin/cos/rsqrt/tanh.approx and summation order (docs/ptx.md). */
 const FLOAT_ABS = 1e-5;
