@@ -3,7 +3,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { STORAGE_BYTES } from '../kernels/lang/ir';
-import type { HostExpr, IrBufferInit, IrHostStmt, IrKernel, IrProgram, IrRun, SourceLoc, StorageType, ValueType } from '../kernels/lang/ir';
+import type { HostExpr, IrBufferInit, IrHostStmt, IrKernel, IrProgram, IrRun, IrStmt, IrWarpOp, SourceLoc, StorageType, ValueType } from '../kernels/lang/ir';
 import { DeviceError } from './device';
 import type { Device, DeviceBuffer, DeviceProgram, Dim3, LaunchArg } from './device';
 import { computeRoofline, summarize } from './trace';
@@ -59,6 +59,21 @@ const MAX_MISMATCHES = 10;
 const RELATIVE_FLOOR = 1.1754943508222875e-38;
 
 /** A user-facing runtime fault raised by the interpreter itself (bad host value, bad file, …). */
+const WARP_NAMES: Record<IrWarpOp, string> = {
+  sum: 'warp_sum', max: 'warp_max', min: 'warp_min', shuffle_down: 'shuffle_down', shuffle_xor: 'shuffle_xor', broadcast: 'broadcast',
+};
+
+/** The first warp collective in a kernel's body (fns are inlined into it), or null. */
+function firstWarpCollective(body: IrStmt[]): Extract<IrStmt, { op: 'warp' }> | null {
+  for (const s of body) {
+    if (s.op === 'warp') return s;
+    const inner = s.op === 'if' ? [...s.then, ...s.else] : s.op === 'loop' ? [...s.body, ...s.update] : s.op === 'block' ? s.body : null;
+    const found = inner ? firstWarpCollective(inner) : null;
+    if (found) return found;
+  }
+  return null;
+}
+
 class RunFault extends Error {
   constructor(message: string, readonly loc: SourceLoc, readonly kernel?: string) {
     super(message);
@@ -324,6 +339,18 @@ class Interpreter {
     if (!kernel) throw new RunFault(`launch of unknown kernel '${stmt.kernel}'`, stmt.loc);
     const grid = await this.dims(stmt.grid, 'grid', kernel, stmt.loc);
     const block = await this.dims(stmt.block, 'block', kernel, stmt.loc);
+    const threads = block[0] * block[1] * block[2];
+    const collective = threads % 32 === 0 ? null : firstWarpCollective(kernel.body);
+    if (collective) {
+      // On a GPU the missing lanes of the last warp hold nothing to combine: the result is undefined there, so
+      // the launch is refused on every device rather than given a meaning only the simulator has.
+      throw new RunFault(
+        `launch ${kernel.name}: a block of ${threads} threads is not whole warps, and ${kernel.name} uses ${WARP_NAMES[collective.kind]} ` +
+          `(line ${collective.loc.line}), which needs all 32 lanes of every warp; use a block size that is a multiple of 32`,
+        stmt.loc,
+        kernel.name,
+      );
+    }
     if (stmt.args.length !== kernel.params.length) {
       throw new RunFault(`launch ${kernel.name}: expected ${kernel.params.length} arguments, got ${stmt.args.length}`, stmt.loc, kernel.name);
     }

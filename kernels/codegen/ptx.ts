@@ -805,7 +805,22 @@ class KernelEmitter {
     const arg = this.expr(s.arg);
     const result = this.temp(cls);
     const mode = s.kind === 'shuffle_down' ? 'down' : s.kind === 'shuffle_xor' ? 'bfly' : 'idx';
+    // shfl.sync uses only the low 5 bits of the offset; in Kern (and the simulator) an offset of 32 or more names a
+    // lane past 31, which leaves every lane its own value.
+    const offsetChecked = mode !== 'idx';
+    if (offsetChecked && !arg.startsWith('%') && Number(arg) >= 32) {
+      fromBits(value, dest);
+      return;
+    }
     this.emit(`shfl.sync.${mode}.b32 ${result}, ${value}, ${arg}, 31, ${FULL_MASK};`);
+    if (offsetChecked && arg.startsWith('%')) {
+      const inRange = this.temp('p');
+      const kept = this.temp(cls);
+      this.emit(`setp.lt.u32 ${inRange}, ${arg}, 32;`);
+      this.emit(`selp.${t === 'f32' ? 'f32' : 'b32'} ${kept}, ${result}, ${value}, ${inRange};`);
+      fromBits(kept, dest);
+      return;
+    }
     fromBits(result, dest);
   }
 

@@ -364,3 +364,35 @@ test('expect reads its buffer first when it was not read, even if only uploaded 
   assert.deepEqual(r!.events.map((ev) => ev.kind), ['h2d', 'd2h', 'd2h']);
   assert.deepEqual(Array.from(r!.reads['c']!), [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
 });
+
+test('a kernel with warp collectives launched on blocks that are not whole warps is refused, on the simulator too', async () => {
+  const { checkProgram } = await import('../../kernels/lang/index');
+  const { openDevice } = await import('../../driver/open');
+  const text = [
+    'kernel total(x: f32[], out: mut f32[]) {',
+    '  let s = warp_sum(x[thread.x]);',
+    '  if lane == 0 { out[thread.x / 32] = s; }',
+    '}',
+    'run r {',
+    '  let x = buffer(f32, 64, fill(1.0));',
+    '  let out = buffer(f32, 2);',
+    '  launch total[1, 48](x, out);',
+    '  launch total[1, 64](x, out);',
+    '  read out;',
+    '}',
+    '',
+  ].join('\n');
+  const checked = checkProgram('/projects/warps.kern', { readFile: () => text, resolveImport: (_f, s) => s });
+  assert.ok(checked.program, checked.diagnostics.map((d) => d.message).join('; '));
+  const sim = await openDevice('sim');
+  try {
+    const [r] = await runProgram(checked.program!, sim);
+    assert.equal(
+      r!.error?.message,
+      'launch total: a block of 48 threads is not whole warps, and total uses warp_sum (line 2), which needs all 32 lanes of every warp; use a block size that is a multiple of 32',
+    );
+    assert.equal(r!.error?.line, 8);
+  } finally {
+    await sim.dispose();
+  }
+});
