@@ -309,7 +309,7 @@ function report(t: TestContext, outcomes: Outcome[]): void {
   for (const o of outcomes) groups.set(`${o.key}|${o.target}`, [...(groups.get(`${o.key}|${o.target}`) ?? []), o]);
   for (const group of groups.values()) {
     const o = group[0]!;
-    const status = group.some((g) => g.failures.length) ? 'FAIL' : group.some((g) => g.problems.length) ? 'UB' : 'pass';
+    const status = group.some((g) => g.failures.length) ? 'FAIL' : group.some((g) => g.problems.length) ? 'UB' : 'same as sim:';
     const notes = [...new Set(group.flatMap((g) => g.notes))];
     const blocks = [...new Set(group.map((g) => g.blocks))].join(' / ');
     t.diagnostic(`${status} ${o.key}${group.length > 1 ? ` ×${group.length}` : ''} [${o.target}, ${blocks}]${notes.length ? ` (${notes.join('; ')})` : ''}`);
