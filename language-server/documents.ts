@@ -58,6 +58,7 @@ export class Workspace {
   /** The latest analysis of each file, whatever its generation: reused while its sources are unchanged. */
   private readonly latest = new Map<string, Analysis>();
   private readonly diskCache = new Map<string, string | undefined>();
+  private readonly importParses = new Map<string, ParseResult>();
   /** Bumped on every edit or file-system change; analyses of an older generation are stale. */
   private generation = 0;
   private cachedGeneration = 0;
@@ -178,7 +179,7 @@ export class Workspace {
     const base = previous?.parse;
     let mainParse: ParseResult | undefined;
     const parseFile = (file: string, source: string): ParseResult => {
-      if (file !== p) return parse(file, source);
+      if (file !== p) return this.importedParse(file, source);
       mainParse = (base && reparse(base, source)) ?? parse(file, source);
       return mainParse;
     };
@@ -216,6 +217,19 @@ export class Workspace {
     // Only open documents are kept across edits: closed files' analyses are rebuilt when asked for.
     if (this.documentsByPath.has(p)) this.latest.set(p, analysis);
     return analysis;
+  }
+
+  /**
+   * The parse of a file read through an `import`, kept while its text stays the same: its items are then the
+   * same syntax nodes from check to check, so their checks are replayed too. These parses are only ever read:
+   * the incremental re-parse starts from a main file's own previous parse, never from one of these.
+   */
+  private importedParse(file: string, source: string): ParseResult {
+    const kept = this.importParses.get(file);
+    if (kept && kept.file.text === source) return kept;
+    const fresh = parse(file, source);
+    this.importParses.set(file, fresh);
+    return fresh;
   }
 
   private stillCurrent(a: Analysis): boolean {
