@@ -20,8 +20,15 @@ export function changedRange(before: string, now: string): { from: number; oldTo
   return { from, oldTo: before.length - suffix, newTo: now.length - suffix };
 }
 
-/** Diagnostics whose parser state would carry into the items after theirs (a keyword taken as a name, the once-per-file nesting report). */
-const LEAKING_CODES: ReadonlySet<string> = new Set(['K1011', 'K1014']);
+/**
+ * Diagnostics whose effect reaches past their item: a keyword taken as a name and the once-per-file nesting
+ * report change how later items parse; an unterminated block comment hides the rest of the file, and the
+ * parser then quietly ends the items before it at the end of the file.
+ */
+const LEAKING_CODES: ReadonlySet<string> = new Set(['K1011', 'K1014', 'K1002']);
+
+/** `}` and `;`: how an item that parsed cleanly ends. */
+const ITEM_ENDS: ReadonlySet<number> = new Set([125, 59]);
 
 /**
  * The parse of `text`, reusing `previous` (the parse of the file's earlier text) where the edit between them
@@ -54,8 +61,13 @@ export function reparse(previous: ParseResult, text: string): ParseResult | null
   // may stop an item early and skip the rest quietly), so the items before are checked by what was reported
   // while parsing them, not by where.
   if (previous.cleanItems < k) return null;
+  // The item before must end as a clean item does, with `}` or `;`: a token that text typed after it cannot join.
+  if (k > 0 && !ITEM_ENDS.has(before.charCodeAt(start - 1))) return null;
+  // No diagnostic before item k: not even a lexical one in the gap before it, which silences a syntax error
+  // of item k-1 next to it (the parser reports nothing next to a bad character); and none after the range.
+  const gapEnd = k < items.length ? items[k]!.span.start : before.length;
   for (const d of previous.diagnostics) {
-    if ((d.span.start <= start && start > 0) || d.span.end > oldEnd || LEAKING_CODES.has(d.code)) return null;
+    if ((k > 0 && d.span.start < gapEnd) || d.span.end > oldEnd || LEAKING_CODES.has(d.code)) return null;
   }
 
   let lookahead: Token | undefined;

@@ -9,9 +9,10 @@ import { reparse } from '../../kernels/lang/incremental';
 import { parse, type ParseResult } from '../../kernels/lang/parser';
 import { seededRandom } from '../../kernels/llama/tiny-model';
 
-const EXAMPLES = resolve(__dirname, '..', '..', 'kernels', 'examples');
-const CHAINS_PER_FILE = 60;
-const EDITS_PER_CHAIN = 8;
+const KERNELS = resolve(__dirname, '..', '..', 'kernels');
+const EXAMPLES = join(KERNELS, 'examples');
+const CHAINS_PER_FILE = 16;
+const EDITS_PER_CHAIN = 10;
 
 /** The whole parse result as comparable text (bigints as strings). */
 function dump(r: ParseResult): string {
@@ -51,8 +52,8 @@ function sharedSpan(root: object): string | null {
   return visit(root, 'file');
 }
 
-const FRAGMENTS = ['{', '}', '(', ')', ';', '\n', ' ', 'x', '1', '.', '// note\n', '/*', '*/', '"', 'let y = 2.0;\n', 'kernel ',
-  'fn ', 'run ', 'const C: u32 = 4;\n', '}\n\nkernel k2(n: u32) {\n', 'step ', '@', '+', 'if i < n {', 'barrier();'];
+const FRAGMENTS = ['{', '}', '(', ')', ';', '\n', '\r\n', ' ', 'x', '1', '.', '// note\n', '/*', '*/', '"', 'let y = 2.0;\n', 'kernel ',
+  'fn ', 'run ', 'const C: u32 = 4;\n', '}\n\nkernel k2(n: u32) {\n', 'step ', '@', '+', 'if i < n {', 'barrier();', '✓', '😀', 'é'];
 
 /** One random edit: insert a fragment, delete a short range, or replace one character. */
 function edit(text: string, random: () => number): string {
@@ -80,13 +81,20 @@ function examples(): { name: string; text: string }[] {
     .map((f) => ({ name: f, text: readFileSync(join(EXAMPLES, f), 'utf8') }));
 }
 
+/** The examples plus the library and Llama kernels, each also with CRLF line ends. */
+function allKernels(): { name: string; text: string }[] {
+  const files = ['examples', 'lib', 'llama'].flatMap((dir) =>
+    readdirSync(join(KERNELS, dir)).filter((f) => f.endsWith('.kern')).sort().map((f) => ({ name: `${dir}/${f}`, text: readFileSync(join(KERNELS, dir, f), 'utf8') })));
+  return [...files, ...files.map((f) => ({ name: `${f.name} (CRLF)`, text: f.text.replace(/\n/g, '\r\n') }))];
+}
+
 test('chains of random edits: every incremental re-parse equals the whole-file parse', () => {
   const span = { start: 1, end: 2 };
   assert.equal(sharedSpan({ kind: 'X', a: { kind: 'Y', span }, b: [span] }), 'file.b', 'the sharing detector finds a shared span');
   const random = seededRandom(20261125);
   let reused = 0;
   let total = 0;
-  for (const { name, text: original } of examples()) {
+  for (const { name, text: original } of allKernels()) {
     for (let chain = 0; chain < CHAINS_PER_FILE; chain++) {
       let text = original;
       let current = parse(name, text);
@@ -205,6 +213,18 @@ test('edits that reach past the item fall back or re-parse the rest exactly', ()
   const r3 = reparse(parse('t.kern', THREE_KERNELS), appended);
   assert.ok(r3, 'an edit after the last item re-parses the tail');
   assertSame(r3, parse('t.kern', appended), 't.kern');
+});
+
+test('found by review: an edit inside an unterminated block comment, and text typed after an item that a bad character left unclosed', () => {
+  // The comment hides the rest of the file; the kernel before it ends there quietly, at the end of the file.
+  const commented = 'kernel a(x: mut f32[]) {\n  x[0] = 1.0;\n}\nkernel b(x: mut f32[]) {\n  x[0] = /* 2.0;\n}\n// tail\n';
+  const edited = commented.replace('// tail', '// tail, longer');
+  assertSame(reparse(parse('t.kern', commented), edited) ?? parse('t.kern', edited), parse('t.kern', edited), 'comment');
+  // `a_va` then a bad character: the parser reports nothing next to it, so the unclosed kernel looks clean;
+  // typing `lue;` right after `a_va` must not leave that kernel as it was.
+  const bad = 'kernel k(x: mut f32[]) {\n  let a_value = 1.0;\n  x[0] = a_va ✓\n\nrun r {\n  let n = 1;\n}\n';
+  const fixed = bad.replace('a_va ✓', 'a_value;\n}');
+  assertSame(reparse(parse('t.kern', bad), fixed) ?? parse('t.kern', fixed), parse('t.kern', fixed), 'bad character');
 });
 
 test('an unchanged text gives the previous parse back', () => {
