@@ -72,9 +72,11 @@ export function reparse(previous: ParseResult, text: string): ParseResult | null
 
   let lookahead: Token | undefined;
   if (!tail) {
-    // The token after the range: the first of item m+1 (only whitespace and comments lie between, or the old
-    // parse would have reported the stray tokens), at its new place.
-    // An item starts with its keyword, so a few characters of text hold the whole token.
+    // The token after the range is the first of item m+1, provided only whitespace and comments lie between
+    // (stray tokens there are not always reported: the parser keeps quiet right after an error).
+    const gap = tokenize(file.path, before, oldEnd, items[m + 1]!.span.start);
+    if (gap.tokens.length !== 1 || gap.diagnostics.length > 0) return null;
+    // At its new place; an item starts with its keyword, so a few characters of text hold the whole token.
     const nextStart = items[m + 1]!.span.start + delta;
     const windowEnd = Math.min(text.length, nextStart + 16);
     const window = tokenize(file.path, text, nextStart, windowEnd);

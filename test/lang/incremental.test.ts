@@ -225,6 +225,11 @@ test('found by review: an edit inside an unterminated block comment, and text ty
   const bad = 'kernel k(x: mut f32[]) {\n  let a_value = 1.0;\n  x[0] = a_va ✓\n\nrun r {\n  let n = 1;\n}\n';
   const fixed = bad.replace('a_va ✓', 'a_value;\n}');
   assertSame(reparse(parse('t.kern', bad), fixed) ?? parse('t.kern', fixed), parse('t.kern', fixed), 'bad character');
+  // A stray `}` ends the kernel early; the parser then skips what follows without a word (it keeps quiet right
+  // after an error), so tokens lie between the kernel and the next item. An edit in the kernel must see them.
+  const stray = 'kernel a(o: mut f32[]) {\n  let i = thread.}x;\n  o[i] = 1.0;\n}\n\nconst K = 2;\n';
+  const typed = stray.replace('  let i', '  l// c\net i');
+  assertSame(reparse(parse('t.kern', stray), typed) ?? parse('t.kern', typed), parse('t.kern', typed), 'stray brace');
 });
 
 test('an unchanged text gives the previous parse back', () => {
