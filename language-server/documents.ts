@@ -25,7 +25,12 @@ export interface Analysis {
   sources: Map<string, string | undefined>;
   /** The device limits it was checked against. */
   limits: DeviceLimits | undefined;
-  /** The parse of the main file, which the next check of this file re-parses incrementally from. */
+  /**
+   * The parse of the main file, which the next check of this file re-parses incrementally from. That takes this
+   * analysis apart (spans move, shared symbols are renumbered), so `analyze` drops it from `latest` first and
+   * nothing may read it afterwards; only `publishedAnalyses` in server.ts keeps old analyses, and it reads
+   * them only for imported files, whose parses are never moved.
+   */
   parse: ParseResult | undefined;
 }
 

@@ -50,6 +50,9 @@ export interface CheckOptions {
   /**
    * The `memo` of a check of an earlier version of these files: bodies the edit left alone (the same syntax
    * nodes, as the incremental parse keeps them) are not checked again. The result is the same as without it.
+   * The earlier check's result is taken apart: with the incremental parse its later items' spans (and so its
+   * diagnostics' spans) have moved, and this check renumbers the local symbols the two share. Do not read it
+   * (diagnostics, semantic model, program) afterwards; the language server replaces it before re-checking.
    */
   reuse?: CheckMemo;
   /** Keep a memo in the result for the next check's `reuse` (the language server's checks). */
