@@ -101,6 +101,7 @@ export class Workspace {
   /** A file changed on disk (workspace/didChangeWatchedFiles). */
   fileChanged(uri: string): void {
     this.diskCache.delete(uriToPath(uri));
+    this.importParses.delete(uriToPath(uri));
     this.touch();
   }
 

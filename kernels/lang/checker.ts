@@ -519,14 +519,14 @@ class Checker {
     return { diagnostics: 0, syms: 0, refs: 0, types: 0, consts: 0, used: 0, calls: 0 };
   }
 
-  private ref(node: Node, sym: Sym, file: string, span: Span, write = false): void {
+  /** Records a use of `sym` at `node` (the reference's range is the node's, which moves with it). */
+  private ref(node: Node, sym: Sym, file: string, write = false): void {
     this.refs.set(node, sym);
     this.refNodes.push(node);
     this.refSyms.push(sym);
     this.refFiles.push(file);
     this.refWrites.push(write);
     if (!write) this.markUsed(sym);
-    void span; // always node.span: the table uses the node's, which moves with it
   }
 
   private record(e: Expr, t: Ty, cx: Ctx): Ty {
@@ -725,7 +725,7 @@ class Checker {
       }
       case 'Name': {
         const sym = scope.lookup(e.name)!;
-        this.ref(e, sym, cx.file, e.span);
+        this.ref(e, sym, cx.file);
         return sym.constValue ?? null;
       }
       case 'Unary': {
@@ -968,7 +968,7 @@ class Checker {
       }
       return this.unknownName(e.name, e.span, scope, cx);
     }
-    this.ref(e, sym, cx.file, e.span);
+    this.ref(e, sym, cx.file);
     if (cx.mode === 'const' && sym.kind !== 'const') {
       this.diag('K3011', cx.file, e.span, `\`${e.name}\``);
       return ERROR;
@@ -1082,7 +1082,7 @@ class Checker {
     }
     if (base.kind === 'Name') {
       const sym = scope.lookup(base.name);
-      if (sym) this.ref(base, sym, cx.file, base.span);
+      if (sym) this.ref(base, sym, cx.file);
       else return this.unknownName(base.name, base.span, scope, cx);
     }
     this.diag('K2010', cx.file, e.member.span, baseName, e.member.name);
@@ -1101,7 +1101,7 @@ class Checker {
       this.unknownName(base.name, base.span, scope, cx);
       return null;
     }
-    this.ref(base, sym, cx.file, base.span, write);
+    this.ref(base, sym, cx.file, write);
     this.markUsed(sym);
     if (sym.ty.kind === 'error') return null;
     if (sym.ty.kind !== 'buffer' && sym.ty.kind !== 'shared') {
@@ -1144,7 +1144,7 @@ class Checker {
     const name = e.callee.name;
     const sym = scope.lookup(name);
     if (sym) {
-      this.ref(e.callee, sym, cx.file, e.callee.span);
+      this.ref(e.callee, sym, cx.file);
       if (sym.kind === 'fn') return this.fnCall(e, sym, scope, cx);
       if (sym.kind === 'kernel') {
         this.diag('K4023', cx.file, e.span);
@@ -1185,12 +1185,12 @@ class Checker {
           if (v.kind === 'Name' && !bsym) this.unknownName(v.name, v.span, scope, cx);
           else {
             if (v.kind !== 'Name') this.dev(v, null, scope, cx);
-            else this.ref(v, bsym!, cx.file, v.span);
+            else this.ref(v, bsym!, cx.file);
             this.diag('K4024', cx.file, v.span, p.name);
           }
           return;
         }
-        this.ref(v, bsym, cx.file, v.span, p.ty.mutable);
+        this.ref(v, bsym, cx.file, p.ty.mutable);
         this.markUsed(bsym);
         this.types.set(v, bsym.ty);
         if (bsym.ty.kind === 'error') return;
@@ -1523,8 +1523,8 @@ class Checker {
       const sym = scope.lookup(target.name);
       if (!sym) this.unknownName(target.name, target.span, scope, cx);
       else {
-        this.ref(target, sym, cx.file, target.span, s.op === '=');
-        if (s.op !== '=') this.ref(target, sym, cx.file, target.span, true);
+        this.ref(target, sym, cx.file, s.op === '=');
+        if (s.op !== '=') this.ref(target, sym, cx.file, true);
         if (sym.kind === 'local' && sym.mutable) tt = sym.ty;
         else if (sym.kind === 'buffer' || sym.ty.kind === 'buffer' || sym.ty.kind === 'shared') this.diag('K3017', cx.file, target.span);
         else {
@@ -1657,11 +1657,11 @@ class Checker {
   private bufferName(id: Ident, scope: Scope, cx: Ctx): Sym | null {
     const sym = scope.lookup(id.name);
     if (!sym || sym.kind !== 'buffer') {
-      if (sym) this.ref(id, sym, cx.file, id.span);
+      if (sym) this.ref(id, sym, cx.file);
       this.diag('K2013', cx.file, id.span, id.name);
       return null;
     }
-    this.ref(id, sym, cx.file, id.span);
+    this.ref(id, sym, cx.file);
     return sym;
   }
 
@@ -1762,7 +1762,7 @@ class Checker {
     let kernel: Sym | null = null;
     if (!sym) this.diag('K2012', cx.file, s.kernel.span, s.kernel.name);
     else {
-      this.ref(s.kernel, sym, cx.file, s.kernel.span);
+      this.ref(s.kernel, sym, cx.file);
       if (sym.kind !== 'kernel') this.diag('K2007', cx.file, s.kernel.span, s.kernel.name, sym.kind, 'kernel');
       else kernel = sym;
     }
@@ -1795,7 +1795,7 @@ class Checker {
   private hostArg(a: Arg, scope: Scope, cx: Ctx): void {
     const v = a.value;
     const sym = v.kind === 'Name' ? scope.lookup(v.name) : undefined;
-    if (v.kind === 'Name' && sym?.kind === 'buffer') this.ref(v, sym, cx.file, v.span);
+    if (v.kind === 'Name' && sym?.kind === 'buffer') this.ref(v, sym, cx.file);
     else this.host(v, null, scope, cx);
   }
 
@@ -1804,7 +1804,7 @@ class Checker {
     const sym = v.kind === 'Name' ? scope.lookup(v.name) : undefined;
     if (p.ty.kind === 'buffer') {
       if (v.kind === 'Name' && sym?.kind === 'buffer') {
-        this.ref(v, sym, cx.file, v.span, p.ty.mutable);
+        this.ref(v, sym, cx.file, p.ty.mutable);
         this.markUsed(sym);
         this.types.set(v, sym.ty);
         if (sym.ty.kind === 'hostbuf' && sym.ty.elem !== p.ty.elem) {
@@ -1817,7 +1817,7 @@ class Checker {
       return;
     }
     if (v.kind === 'Name' && sym?.kind === 'buffer') {
-      this.ref(v, sym, cx.file, v.span);
+      this.ref(v, sym, cx.file);
       if (p.ty.kind !== 'error') this.diag('K4013', cx.file, v.span, p.name, kernel.name, showTy(p.ty));
       return;
     }
@@ -1903,7 +1903,7 @@ class Checker {
           }
           return this.unknownName(e.name, e.span, scope, cx);
         }
-        this.ref(e, sym, cx.file, e.span);
+        this.ref(e, sym, cx.file);
         if (sym.kind === 'const') {
           this.evalConst(sym);
           if (sym.ty.kind !== 'value') return ERROR;
@@ -1941,7 +1941,7 @@ class Checker {
       case 'Index': {
         if (!cx.inExpect) {
           const base = e.base.kind === 'Name' ? scope.lookup(e.base.name) : undefined;
-          if (base && e.base.kind === 'Name') this.ref(e.base, base, cx.file, e.base.span);
+          if (base && e.base.kind === 'Name') this.ref(e.base, base, cx.file);
           this.host(e.index, 'int', scope, cx);
           this.diag('K4022', cx.file, e.span);
           return ERROR;
@@ -1953,7 +1953,7 @@ class Checker {
         }
         const sym = scope.lookup(e.base.name);
         if (!sym) return this.unknownName(e.base.name, e.base.span, scope, cx);
-        this.ref(e.base, sym, cx.file, e.base.span);
+        this.ref(e.base, sym, cx.file);
         if (sym.ty.kind !== 'hostbuf') {
           if (sym.ty.kind !== 'error') this.diag('K3020', cx.file, e.base.span, e.base.name);
           return ERROR;
@@ -2035,7 +2035,7 @@ class Checker {
     const name = e.callee.name;
     const sym = scope.lookup(name);
     if (sym) {
-      this.ref(e.callee, sym, cx.file, e.callee.span);
+      this.ref(e.callee, sym, cx.file);
       if (sym.kind === 'kernel') this.diag('K4023', cx.file, e.span);
       else if (sym.kind === 'fn') this.diag('K4010', cx.file, e.callee.span, name);
       else this.diag('K2007', cx.file, e.callee.span, name, sym.kind, 'fn');

@@ -89,18 +89,19 @@ export function analyseUniformity(
     } else if (item.kind === 'Kernel' && replayable(item)) replay(item);
   }
   u.run((item) => !replayable(item));
-  for (const [item, list] of u.reported) {
+  // What was analysed now: its diagnostics out, and kept relative to its item unless one points outside it.
+  for (const [item, sym] of c.itemSyms) {
+    if (item.kind === 'Fn') {
+      const summary = u.known(sym);
+      if (summary) memo.summaries.set(item, summary);
+      else continue; // recursive: never summarised, so never replayed
+    } else if (item.kind !== 'Kernel') continue;
+    if (memo.diagnostics.has(item)) continue; // replayed above
+    const list = u.reported.get(item) ?? [];
     out.push(...list);
     const start = item.span.start;
     if (list.every((d) => d.span.start >= start && d.span.end <= item.span.end)) memo.diagnostics.set(item, list.map((d) => moved(d, -start)));
   }
-  for (const [item, sym] of c.itemSyms) {
-    if (item.kind !== 'Fn') continue;
-    const summary = u.known(sym);
-    if (summary) memo.summaries.set(item, summary);
-    if (!memo.diagnostics.has(item) && !u.reported.has(item) && summary) memo.diagnostics.set(item, []);
-  }
-  for (const item of c.itemSyms.keys()) if (item.kind === 'Kernel' && !memo.diagnostics.has(item) && !u.reported.has(item)) memo.diagnostics.set(item, []);
   return { diagnostics: out, memo };
 }
 

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkProgram, parse, reparse, type CheckResult, type ParseResult, type SourceHost } from '../../kernels/lang/index';
 import { printProgram } from '../../kernels/lang/ir-print';
 import { seededRandom } from '../../kernels/llama/tiny-model';
+import { randomEdit } from './random-edits';
 
 const EXAMPLES = resolve(__dirname, '..', '..', 'kernels', 'examples');
 
@@ -51,16 +52,7 @@ const FRAGMENTS = ['1', 'x', ' ', ';', '\n', '{', '}', '_', '.0', 'let q = 1.0;\
   'barrier();\n', 'i', 'n', '2', 'const K: u32 = 3;\n'];
 
 function edit(text: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const at = pick(text.length + 1);
-  switch (pick(3)) {
-    case 0:
-      return text.slice(0, at) + FRAGMENTS[pick(FRAGMENTS.length)]! + text.slice(at);
-    case 1:
-      return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + pick(3)));
-    default:
-      return text.slice(0, at) + 'abcxyz0123456789'[pick(16)]! + text.slice(at);
-  }
+  return randomEdit(text, random, FRAGMENTS, 3);
 }
 
 test('chains of random edits: reusing unchanged bodies gives exactly a fresh check', () => {

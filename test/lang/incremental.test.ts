@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { reparse } from '../../kernels/lang/incremental';
 import { parse, type ParseResult } from '../../kernels/lang/parser';
 import { seededRandom } from '../../kernels/llama/tiny-model';
+import { randomEdit } from './random-edits';
 
 const KERNELS = resolve(__dirname, '..', '..', 'kernels');
 const EXAMPLES = join(KERNELS, 'examples');
@@ -57,21 +58,7 @@ const FRAGMENTS = ['{', '}', '(', ')', ';', '\n', '\r\n', ' ', 'x', '1', '.', '/
 
 /** One random edit: insert a fragment, delete a short range, or replace one character. */
 function edit(text: string, random: () => number): string {
-  const pick = (n: number): number => Math.floor(random() * n);
-  const at = pick(text.length + 1);
-  switch (pick(4)) {
-    case 0:
-      return text.slice(0, at) + FRAGMENTS[pick(FRAGMENTS.length)]! + text.slice(at);
-    case 1:
-      return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + pick(6)));
-    case 2: {
-      // Typing: one character where identifiers and numbers are.
-      const c = 'abcxyz0123456789_'[pick(17)]!;
-      return text.slice(0, at) + c + text.slice(at);
-    }
-    default:
-      return text.slice(0, at) + 'q' + text.slice(Math.min(text.length, at + 1));
-  }
+  return randomEdit(text, random, FRAGMENTS, 6);
 }
 
 function examples(): { name: string; text: string }[] {
